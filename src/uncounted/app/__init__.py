@@ -1,0 +1,1 @@
+"""The web application: review queue, persons, family search, dashboard, campaign lists."""

@@ -1,0 +1,1 @@
+"""Web-only models (accounts, roles, login throttling)."""

@@ -1,0 +1,1 @@
+"""The ``uncounted`` command line: one module per stage, each adding its commands."""

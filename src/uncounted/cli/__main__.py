@@ -1,0 +1,3 @@
+from uncounted.cli.main import main
+
+main()

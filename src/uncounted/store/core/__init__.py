@@ -1,0 +1,1 @@
+"""Sources, import batches, verbatim source rows, canonical records, and the audit log."""

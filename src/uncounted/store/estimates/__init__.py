@@ -1,0 +1,1 @@
+"""Stored estimates: inputs' hash, parameters, seed, version, strata and draws."""

@@ -1,0 +1,1 @@
+"""Link runs, persons (clusters of records), human decisions and the review queue."""
