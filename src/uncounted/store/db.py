@@ -21,22 +21,45 @@ def configure(workspace: Workspace) -> None:
 
 def open_database(workspace: Workspace) -> None:
     """Configure, check the database can be reached, and bring its schema up to date."""
+    from django.db import DatabaseError
+
     configure(workspace)
     check_connection(workspace)
-    migrate()
+    try:
+        migrate()
+    except DatabaseError as exc:
+        raise UserError(
+            f"cannot open the database {_where(workspace)}: {_first_line(exc)}"
+        ) from None
 
 
 def check_connection(workspace: Workspace) -> None:
+    """Connect and read the schema: a corrupt SQLite file fails here ("not a database"),
+    not half-way through a command."""
     from django.db import DatabaseError, connection
 
     try:
         connection.ensure_connection()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT count(*) FROM sqlite_master")
+                cursor.execute("PRAGMA schema_version")
+            else:
+                cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        where = workspace.database_url.split("@")[-1]
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"cannot open the database {where}: {first_line}") from None
+        raise UserError(
+            f"cannot open the database {_where(workspace)}: {_first_line(exc)}"
+        ) from None
+
+
+def _where(workspace: Workspace) -> str:
+    """The database's location without credentials."""
+    return workspace.database_url.split("@")[-1]
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def migrate() -> None:

@@ -9,33 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-CANONICAL_FIELDS = (
-    "record_id",
-    "full_name",
-    "given_name",
-    "father_name",
-    "grandfather_name",
-    "family_name",
-    "mother_name",
-    "sex",
-    "birth_date",
-    "age",
-    "governorate",
-    "district",
-    "place",
-    "registry_number",
-    "arrest_date",
-    "arrest_place",
-    "arresting_party",
-    "detention_facility",
-    "detainee_number",
-    "death_date",
-    "death_place",
-    "cause_of_death",
-    "status",
-    "remains_returned",
-    "notes",
-)
+from uncounted.records.fields import CANONICAL_FIELDS  # noqa: F401  (re-exported)
 
 
 class Source(models.Model):
