@@ -1,9 +1,114 @@
-"""uncounted serve, user."""
+"""``uncounted serve`` (Django behind waitress) and ``uncounted user add|list|disable``."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from uncounted.cli.common import console, current_user, err_console, open_workspace
+
+user_app = typer.Typer(help="Accounts for the web interface (one role each).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the CLI (being written: see the issue)."""
+    """Add ``serve`` and the ``user`` group to the CLI."""
+    app.command("serve")(serve)
+    app.add_typer(user_app, name="user")
+
+
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    threads: Annotated[int, typer.Option("--threads", help="Worker threads.")] = 8,
+) -> None:
+    """Serve the web interface with a production WSGI server (waitress)."""
+    import waitress
+    from django.core.wsgi import get_wsgi_application
+
+    from uncounted.app.accounts import list_users
+
+    workspace = open_workspace(ctx)
+    if not any(u.active for u in list_users()):
+        err_console.print(
+            "no active user yet: create one with 'uncounted user add NAME --role admin'"
+        )
+    console.print(f"serving workspace {workspace.root} on http://{host}:{port}/ (Ctrl+C stops)")
+    waitress.serve(
+        get_wsgi_application(),
+        host=host,
+        port=port,
+        threads=threads,
+        ident="uncounted",
+        clear_untrusted_proxy_headers=True,
+        _quiet=True,
+    )
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="admin, analyst, reviewer, data-entry, family-liaison or viewer.",
+        ),
+    ],
+    password: Annotated[
+        str | None,
+        typer.Option("--password", help="Else asked for (or generated when not interactive)."),
+    ] = None,
+) -> None:
+    """Create an account with one role."""
+    import sys
+
+    from uncounted.app.accounts import add_user, canonical_role, generate_password
+
+    canonical_role(role)
+    open_workspace(ctx)
+    generated = False
+    if password is None:
+        if sys.stdin.isatty():
+            password = typer.prompt(
+                "Password (empty: generate one)",
+                default="",
+                hide_input=True,
+                show_default=False,
+            )
+        if not password:
+            password, generated = generate_password(), True
+    add_user(name, role, password, actor=current_user())
+    console.print(f"user {name} added with role {canonical_role(role)}")
+    if generated:
+        console.print(f"generated password (shown once): {password}", highlight=False)
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context) -> None:
+    """List accounts with their role and state."""
+    from rich.table import Table
+
+    from uncounted.app.accounts import list_users
+
+    open_workspace(ctx)
+    table = Table("user", "role", "active", "last login")
+    for row in list_users():
+        table.add_row(row.username, row.role, "yes" if row.active else "no", row.last_login)
+    console.print(table)
+
+
+@user_app.command("disable")
+def user_disable(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="User name.")]
+) -> None:
+    """Stop an account from signing in (kept for the audit trail)."""
+    from uncounted.app.accounts import disable_user
+
+    open_workspace(ctx)
+    disable_user(name, actor=current_user())
+    console.print(f"user {name} disabled")

@@ -1,0 +1,104 @@
+"""The review queue for several reviewers at once.
+
+An item is *claimed* by one reviewer for :data:`CLAIM` with a compare-and-set UPDATE (works
+the same on SQLite and PostgreSQL, no row locks held across requests): two reviewers asking
+at the same moment can never both win the same item. A decision is always recorded (through
+the linkage's audited ``record_decision``), even if the claim ran out meanwhile: nothing a
+reviewer decided is lost; a later decision on the same pair supersedes the earlier one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from uncounted.app.queries import COMPARE_FIELDS, NAME_FIELDS, normal
+from uncounted.store.core.models import Record
+from uncounted.store.linkage.models import ReviewItem
+
+CLAIM = timedelta(minutes=10)
+VERDICT_KIND = {"same": "must_link", "different": "cannot_link", "unsure": "unsure"}
+
+
+def claim_next(user: str) -> ReviewItem | None:
+    """The reviewer's current claim if still valid, else the best free item, claimed now."""
+    now = timezone.now()
+    mine = (
+        ReviewItem.objects.filter(status="open", claimed_by=user, claimed_until__gt=now)
+        .order_by("-priority", "id")
+        .first()
+    )
+    if mine is not None:
+        return mine
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    for _attempt in range(20):
+        candidate = (
+            ReviewItem.objects.filter(free, status="open")
+            .order_by("-priority", "id")
+            .values_list("pk", "claimed_until")
+            .first()
+        )
+        if candidate is None:
+            return None
+        pk, until = candidate
+        won = (
+            ReviewItem.objects.filter(pk=pk, status="open")
+            .filter(Q(claimed_until__isnull=True) if until is None else Q(claimed_until=until))
+            .update(claimed_by=user, claimed_until=now + CLAIM)
+        )
+        if won:
+            return ReviewItem.objects.get(pk=pk)
+    return None
+
+
+def release(item: ReviewItem, user: str) -> None:
+    """Give a claimed item back (skip)."""
+    ReviewItem.objects.filter(pk=item.pk, claimed_by=user, status="open").update(
+        claimed_by="", claimed_until=None
+    )
+
+
+@dataclass
+class AlignedRow:
+    field: str
+    a: str
+    b: str
+    differs: bool
+    is_name: bool
+
+
+def aligned(a: Record, b: Record) -> list[AlignedRow]:
+    """Both records' fields in one table; a row differs when both have a value and they
+    are not the same after light normalisation (a missing value is not a difference)."""
+    rows = []
+    for name in COMPARE_FIELDS:
+        va, vb = getattr(a, name), getattr(b, name)
+        va = "" if va is None else str(va)
+        vb = "" if vb is None else str(vb)
+        if va or vb:
+            rows.append(
+                AlignedRow(
+                    name, va, vb, bool(va and vb and normal(va) != normal(vb)), name in NAME_FIELDS
+                )
+            )
+    return rows
+
+
+def decide(item_id: int, verdict: str, note: str, user: str) -> tuple[ReviewItem, bool]:
+    """Record the reviewer's verdict on an item; returns (item, someone_else_decided_first)."""
+    from uncounted.link import record_decision
+
+    item = ReviewItem.objects.select_related("record_a", "record_b").get(pk=item_id)
+    already = item.status == "decided" and item.claimed_by != user
+    record_decision(
+        kind=VERDICT_KIND[verdict],
+        record_a=item.record_a,
+        record_b=item.record_b,
+        actor=user,
+        note=note,
+        review_item=item,
+    )
+    return item, already

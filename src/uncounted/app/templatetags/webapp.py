@@ -1,0 +1,45 @@
+"""Template helpers: permission checks from the one table, bars, Arabic-Indic digits."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import get_language
+
+from uncounted.app.permissions import allowed
+
+register = template.Library()
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@register.filter
+def can(user, permission: str) -> bool:
+    """``{% if request.user|can:"review" %}``: same answer as the view decorator."""
+    return allowed(user, permission)
+
+
+@register.filter
+def num(value) -> str:
+    """A number with Arabic-Indic digits when the interface is Arabic."""
+    if value is None or value == "":
+        return "—"
+    text = f"{value:,}" if isinstance(value, int) else str(value)
+    return text.translate(ARABIC_INDIC) if (get_language() or "").startswith("ar") else text
+
+
+@register.filter
+def pct(value, total) -> float:
+    """Bar width in percent (0 when the total is 0)."""
+    try:
+        return round(100.0 * float(value) / float(total), 1) if total else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@register.filter
+def get(mapping, key):
+    """``{{ row|get:field }}`` for dicts in templates."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
