@@ -1,0 +1,148 @@
+"""Name chains: a full name split into given, father, grandfather and family name.
+
+Arabic names are chains: the person's given name, the father's, often the grandfather's,
+then the family name (often with the article, often a nisba such as الحلبي / al-Halabi).
+``bin`` / ``ibn`` / بن / بنت mark a chain explicitly. Compound names (عبد الرحمن,
+Abu Bakr, نور الدين) count as one part. The parts keep the spelling they were written in.
+
+How many parts a name has decides the reading (counts from the Gaza MoH list, see
+``../shared/data/names/README.md``: 94% of full names have 4 units, 4% have 5, 2% have 3):
+
+====== ==================================================== ==========
+units  reading                                              confidence
+====== ==================================================== ==========
+1      given                                                0.3
+2      given + family                                       0.5 (0.7 with article/nisba)
+3      given + father + family                              0.6 (0.8 with article/nisba)
+4      given + father + grandfather + family                0.85 (0.9 with article/nisba)
+5      4 with a two-unit family (family + trailing nisba)   0.7 if the last unit is a nisba, else 0.5
+6+     given + father + grandfather + family (rest)         0.4
+====== ==================================================== ==========
+
+An explicit bin/ibn chain (محمد بن علي بن حسن) is read as written: confidence 0.9.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from uncounted.names.normalize import (
+    CHAIN_MARKERS as _MARKERS,
+)
+from uncounted.names.normalize import (
+    PREFIX_PARTICLES as _PREFIXES,
+)
+from uncounted.names.normalize import (
+    SUFFIX_PARTICLES as _SUFFIXES,
+)
+from uncounted.names.normalize import (
+    normalize_name,
+)
+
+_RAW_TOKENS = re.compile(r"[^\s,;/|()\[\]{}،؛\"]+")
+
+
+@dataclass(frozen=True)
+class NameChain:
+    """The parts of one full name ('' where absent) and how sure the reading is (0..1)."""
+
+    given: str = ""
+    father: str = ""
+    grandfather: str = ""
+    family: str = ""
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str  # as written
+    norm: str  # normalised
+
+
+def _units(full: str) -> tuple[list[_Unit], int]:
+    """Raw tokens grouped into name units as the normaliser groups them; count of markers."""
+    units: list[_Unit] = []
+    pending: list[str] = []
+    markers = 0
+    for raw in _RAW_TOKENS.findall(full or ""):
+        norm = normalize_name(raw)
+        if not norm:
+            continue
+        if norm in _MARKERS:
+            markers += 1
+            units.append(_Unit(raw, norm))
+            continue
+        if norm in _SUFFIXES and units and not pending and units[-1].norm not in _MARKERS:
+            text = f"{units[-1].text} {raw}"
+            units[-1] = _Unit(text, normalize_name(text))
+            continue
+        pending.append(raw)
+        if norm in _PREFIXES:
+            continue
+        text = " ".join(pending)
+        units.append(_Unit(text, normalize_name(text)))
+        pending = []
+    if pending:
+        text = " ".join(pending)
+        units.append(_Unit(text, normalize_name(text)))
+    return units, markers
+
+
+def _is_family_like(norm: str) -> bool:
+    """Article (الحسن, alhassan) or nisba ending (الحلبي, halabi): reads as a family name."""
+    if norm.startswith("ال") and len(norm) >= 4:
+        return True
+    if norm.startswith("al") and len(norm) >= 5:
+        return True
+    return _is_nisba(norm)
+
+
+def _is_nisba(norm: str) -> bool:
+    return len(norm) >= 4 and (norm.endswith("ي") or norm.endswith(("i", "y")))
+
+
+def _explicit_chain(units: list[_Unit]) -> NameChain:
+    """G bin F bin GF [family...]: every unit after a marker is an ancestor."""
+    names = [u.text for u in units if u.norm not in _MARKERS]
+    last_marker = max(i for i, u in enumerate(units) if u.norm in _MARKERS)
+    ancestors = sum(1 for u in units[: last_marker + 1] if u.norm not in _MARKERS) + 1
+    chain, family = names[:ancestors], names[ancestors:]
+    chain += [""] * (3 - len(chain))
+    return NameChain(chain[0], chain[1], chain[2], " ".join(family + chain[3:]), 0.9)
+
+
+def _positional(units: list[_Unit]) -> NameChain:
+    names = [u.text for u in units]
+    n = len(names)
+    family_like = _is_family_like(units[-1].norm)
+    if n == 1:
+        return NameChain(names[0], confidence=0.3)
+    if n == 2:
+        return NameChain(names[0], family=names[1], confidence=0.7 if family_like else 0.5)
+    if n == 3:
+        return NameChain(
+            names[0], names[1], family=names[2], confidence=0.8 if family_like else 0.6
+        )
+    if n == 4:
+        return NameChain(*names, confidence=0.9 if family_like else 0.85)
+    if n == 5:
+        confidence = 0.7 if _is_nisba(units[-1].norm) else 0.5
+        return NameChain(names[0], names[1], names[2], " ".join(names[3:]), confidence)
+    return NameChain(names[0], names[1], names[2], " ".join(names[3:]), 0.4)
+
+
+def parse_name_chain(full: str) -> NameChain:
+    """Split a full name (either script) into given / father / grandfather / family."""
+    units, markers = _units(full)
+    units = [u for u in units if u.norm]
+    if markers:
+        while units and units[0].norm in _MARKERS:
+            units.pop(0)
+        while units and units[-1].norm in _MARKERS:
+            units.pop()
+    if not units:
+        return NameChain()
+    if any(u.norm in _MARKERS for u in units):
+        return _explicit_chain(units)
+    return _positional(units)

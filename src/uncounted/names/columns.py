@@ -1,0 +1,71 @@
+"""Column versions of the name functions: each distinct value is worked once, then mapped back.
+
+Names repeat heavily (a few hundred given names cover most people), so a column of a
+million names holds far fewer distinct values; :func:`distinct_map` factorises the column
+with pandas and calls the scalar function once per distinct value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+T = TypeVar("T")
+
+
+def _as_series(values: Iterable[str | None]) -> pd.Series:
+    if isinstance(values, pd.Series):
+        return values
+    return pd.Series(
+        values if isinstance(values, list | tuple | np.ndarray) else list(values), dtype=object
+    )
+
+
+def distinct_map(values: Iterable[str | None], func: Callable[[str], T]) -> list[T]:
+    """``[func(v) for v in values]`` computed once per distinct value; blanks map to func('')."""
+    series = _as_series(values)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = [func(v if isinstance(v, str) else str(v)) for v in uniques]
+    results.append(func(""))  # code -1 (missing) picks the last entry
+    table = np.empty(len(results), dtype=object)
+    table[:] = results
+    return table[codes].tolist()
+
+
+def normalize_names(values: Iterable[str | None]) -> list[str]:
+    """:func:`uncounted.names.normalize_name` over a column."""
+    from uncounted.names.normalize import normalize_name
+
+    return distinct_map(values, normalize_name)
+
+
+def name_keys(values: Iterable[str | None]) -> list[str]:
+    """:func:`uncounted.names.name_key` over a column."""
+    from uncounted.names.keys import name_key
+
+    return distinct_map(values, name_key)
+
+
+def parse_name_chains(values: Iterable[str | None]) -> pd.DataFrame:
+    """:func:`uncounted.names.parse_name_chain` over a column, as a table.
+
+    Columns ``given, father, grandfather, family, confidence``, one row per input value,
+    same order (index 0..n-1).
+    """
+    from uncounted.names.chain import parse_name_chain
+
+    chains = distinct_map(values, parse_name_chain)
+    return pd.DataFrame(
+        {
+            "given": [c.given for c in chains],
+            "father": [c.father for c in chains],
+            "grandfather": [c.grandfather for c in chains],
+            "family": [c.family for c in chains],
+            "confidence": np.fromiter(
+                (c.confidence for c in chains), dtype=float, count=len(chains)
+            ),
+        }
+    )

@@ -1,0 +1,213 @@
+"""Similarity of two names in any scripts, and comparison levels for the linkage model.
+
+``similarity(a, b)`` combines two kinds of evidence for each pair of name units:
+
+1. **Attested spellings** (:mod:`uncounted.names.lexicon`): an Arabic unit and a Latin
+   unit are the same name when people who carry the Arabic name are recorded with that Latin
+   spelling (حسان ↔ Hassan); two Latin units are the same name when they transliterate the
+   same Arabic unit (Khaled / Khalid ↔ خالد); two Arabic units when their Latin spellings
+   overlap (داود / داوود ↔ Dawood).
+2. **Spelling distance**: Jaro-Winkler on the cross-script keys and on folded Latin forms,
+   for names the data has never seen (most family names).
+
+When the data knows *both* names well and says they are different (محمد / محمود, حسن / حسين,
+Hussein / Hassan, Samir / Samer), a small spelling distance is not allowed to make them
+similar: string evidence is then scaled down by ``KNOWN_DIFFERENT_FACTOR``.
+
+Measured on the labelled pairs shipped in ``tests/names/data/name_pairs.csv`` (see
+``benchmarks/README.md`` for the current figures): pairs scoring at least
+:data:`MATCH_THRESHOLD` are the same name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import JaroWinkler
+
+from uncounted.names.lexicon import latin_candidates, lexicon, strip_article, unit_key
+from uncounted.names.normalize import CHAIN_MARKERS, normalize_name
+
+MATCH_THRESHOLD = 0.85
+SAME_KEY_SCORE = 0.95
+# A unit is "known" when the data holds at least this many attestations of it.
+KNOWN_COUNT = 20
+KNOWN_DIFFERENT_FACTOR = 0.8
+# Share of a name's attested spellings a pair must reach to count as attested.
+ATTESTED_SHARE = 0.02
+_FOLD_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), r)
+    for p, r in (
+        (r"^(?:al|el)(?=[a-z]{3})", ""),
+        (r"([a-z])\1+", r"\1"),
+        (r"ou|oo|o", "u"), (r"ee|ie|iy", "i"), (r"ey|ei|ai", "ay"), (r"aa", "a"),
+        (r"ck|q|c(?!h)", "k"), (r"dj", "j"), (r"ph", "f"), (r"(?<=[^aeiou])e$", ""),
+    )
+)  # fmt: skip
+
+
+def _is_arabic(unit: str) -> bool:
+    return "\u0621" <= unit[:1] <= "\u064a"
+
+
+def _fold_latin(unit: str) -> str:
+    """Latin unit with the spelling choices that carry no information folded away."""
+    for pattern, repl in _FOLD_RULES:
+        unit = pattern.sub(repl, unit)
+    return unit
+
+
+def _consonants(key: str) -> str:
+    """Key without its vowel letters (first letter kept): compares a Latin guess fairly."""
+    return key[:1] + re.sub(r"[aeyw]", "", key[1:])
+
+
+def _arabic_forms(unit: str) -> tuple[str, ...]:
+    bare = strip_article(unit)
+    return (unit,) if bare == unit else (unit, bare)
+
+
+def _latin_forms(unit: str) -> tuple[str, ...]:
+    if unit.startswith(("al", "el")) and len(unit) > 4:
+        return (unit, unit[2:])
+    return (unit,)
+
+
+def _latin_spellings(arabic: str) -> dict[str, int]:
+    """Attested Latin spellings of an Arabic unit (with and without its article)."""
+    table = lexicon().arabic_to_latin
+    out: dict[str, int] = {}
+    for form in _arabic_forms(arabic):
+        for latin, count in table.get(form, ()):
+            out[latin] = out.get(latin, 0) + count
+    return out
+
+
+def _arabic_readings(latin: str) -> dict[str, int]:
+    """Arabic units (article dropped) a Latin unit transliterates."""
+    out: dict[str, int] = {}
+    for form in _latin_forms(latin):
+        for arabic, count in latin_candidates(form):
+            bare = strip_article(arabic)
+            out[bare] = out.get(bare, 0) + count
+    return out
+
+
+def _share(distribution: dict[str, int], item: str) -> float:
+    total = sum(distribution.values())
+    return distribution.get(item, 0) / total if total else 0.0
+
+
+def _overlap(p: dict[str, int], q: dict[str, int]) -> float:
+    """Sum of the smaller shares: 1 for identical spelling profiles, 0 for disjoint ones."""
+    tp, tq = sum(p.values()), sum(q.values())
+    if not tp or not tq:
+        return 0.0
+    return sum(min(c / tp, q[k] / tq) for k, c in p.items() if k in q)
+
+
+def _profile(unit: str) -> dict[str, int]:
+    """What the data says a unit reads as, in Arabic (article dropped)."""
+    if _is_arabic(unit):
+        return {strip_article(unit): max(lexicon().arabic_total(unit), 1)}
+    return _arabic_readings(unit)
+
+
+def _known(unit: str) -> bool:
+    if _is_arabic(unit):
+        return sum(_latin_spellings(unit).values()) >= KNOWN_COUNT
+    return sum(_arabic_readings(unit).values()) >= KNOWN_COUNT
+
+
+def _attested(x: str, y: str) -> float:
+    """Evidence from attested spellings, in [0, 1] (0: the data has nothing to say)."""
+    if _is_arabic(x) and _is_arabic(y):
+        if strip_article(x) == strip_article(y):
+            return 1.0
+        return _overlap(_latin_spellings(x), _latin_spellings(y))
+    if _is_arabic(y):
+        x, y = y, x
+    if _is_arabic(x):
+        readings = _arabic_readings(y)
+        bare = strip_article(x)
+        spellings = _latin_spellings(x)
+        share = max(_share(readings, bare), *(_share(spellings, f) for f in _latin_forms(y)))
+        return min(1.0, share / 0.2) if share >= ATTESTED_SHARE else 0.0
+    return _overlap(_arabic_readings(x), _arabic_readings(y))
+
+
+def _spelling(x: str, y: str) -> float:
+    """Spelling closeness in [0, 1] from the keys and, for two Latin units, folded forms."""
+    kx, ky = unit_key(x), unit_key(y)
+    if _is_arabic(x) != _is_arabic(y):
+        return JaroWinkler.similarity(_consonants(kx), _consonants(ky))
+    score = JaroWinkler.similarity(kx, ky)
+    if not _is_arabic(x):
+        score = max(score, JaroWinkler.similarity(_fold_latin(x), _fold_latin(y)))
+    return score
+
+
+@lru_cache(maxsize=1 << 18)
+def unit_similarity(x: str, y: str) -> float:
+    """Similarity of two normalised name units (single tokens), symmetric."""
+    if not x or not y:
+        return 0.0
+    if x == y:
+        return 1.0
+    if unit_key(x) == unit_key(y):
+        return SAME_KEY_SCORE + 0.05 * _attested(x, y)
+    attested = _attested(x, y)
+    spelling = _spelling(x, y)
+    if attested >= 0.5:
+        return 0.85 + 0.1 * attested
+    if _known(x) and _known(y):
+        spelling *= KNOWN_DIFFERENT_FACTOR
+    return max(spelling * 0.97, 0.8 * attested)
+
+
+def _units(normalised: str) -> list[str]:
+    return [u for u in normalised.split(" ") if u and u not in CHAIN_MARKERS]
+
+
+def _units_similarity(xs: list[str], ys: list[str]) -> float:
+    """Several units each side: best one-to-one pairing, unmatched units count as 0."""
+    if len(xs) > len(ys):
+        xs, ys = ys, xs
+    remaining = list(ys)
+    total = 0.0
+    for x in xs:
+        best = max(remaining, key=lambda y: unit_similarity(x, y))
+        total += unit_similarity(x, best)
+        remaining.remove(best)
+    return total / len(ys)
+
+
+def similarity(a: str, b: str) -> float:
+    """How likely two names (any scripts) are the same name, in [0, 1].
+
+    Meant for one name part each (a given name, a family name; a compound such as
+    عبد الرحمن counts as one); longer strings are compared unit by unit.
+    """
+    xs, ys = _units(normalize_name(a)), _units(normalize_name(b))
+    if not xs or not ys:
+        return 0.0
+    if len(xs) == 1 and len(ys) == 1:
+        return unit_similarity(xs[0], ys[0])
+    return _units_similarity(xs, ys)
+
+
+def comparison_level(a: str | None, b: str | None) -> int:
+    """3 exact normalised, 2 same cross-script key, 1 close (similarity ≥ threshold), 0 different.
+
+    -1 when either name is missing (empty after normalisation).
+    """
+    na, nb = normalize_name(a or ""), normalize_name(b or "")
+    if not na or not nb:
+        return -1
+    if na == nb:
+        return 3
+    xs, ys = _units(na), _units(nb)
+    if [unit_key(u) for u in xs] == [unit_key(u) for u in ys]:
+        return 2
+    return 1 if similarity(na, nb) >= MATCH_THRESHOLD else 0
