@@ -1,0 +1,439 @@
+"""How each kind of list writes down the people it captured.
+
+Every list is rendered first in canonical fields (``record_id``, ``full_name`` ...), with the
+list's own conventions and per-record noise, and then given its own headers and values
+(``LAYOUTS``): the inverse of what its mapping file tells the importer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from uncounted.simulate import noise, tables
+from uncounted.simulate.config import ListSpec, SimulationConfig
+
+NAME_PARTS = ("given", "father", "grandfather", "family")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A list's columns (canonical field -> its header, in file order) and value spellings."""
+
+    headers: dict[str, str]
+    values: dict[str, dict[str, str]]
+    id_prefix: str
+
+    @property
+    def canonical(self) -> bool:
+        """Whether the headers need no mapping file."""
+        return all(k == v for k, v in self.headers.items()) and not self.values
+
+
+LAYOUTS: dict[str, Layout] = {
+    "ngo_arabic": Layout(
+        headers={
+            "record_id": "الرقم", "full_name": "الاسم الكامل", "sex": "الجنس",
+            "governorate": "المحافظة", "place": "المدينة/البلدة",
+            "arrest_date": "تاريخ الاعتقال", "arresting_party": "الجهة المسؤولة",
+            "detention_facility": "مكان الاحتجاز", "death_date": "تاريخ الوفاة",
+            "notes": "ملاحظات",
+        },
+        values={"sex": {"M": "ذكر", "F": "أنثى"}},
+        id_prefix="SN-",
+    ),
+    "ngo_latin": Layout(
+        headers={
+            "record_id": "ID", "given_name": "First Name", "father_name": "Father's Name",
+            "family_name": "Last Name", "sex": "Gender", "age": "Age",
+            "birth_date": "Year of Birth", "governorate": "Governorate", "place": "City",
+            "arrest_date": "Date of Arrest", "death_date": "Date of Death",
+            "detention_facility": "Detention Center", "arresting_party": "Perpetrator",
+            "notes": "Comments",
+        },
+        values={"sex": {"M": "Male", "F": "Female"}},
+        id_prefix="VD",
+    ),
+    "family_reports": Layout(
+        headers={
+            "record_id": "رقم الاستمارة", "full_name": "اسم المعتقل", "mother_name": "اسم الأم",
+            "birth_date": "سنة الميلاد", "age": "العمر", "governorate": "المحافظة",
+            "arrest_place": "مكان الاعتقال", "arrest_date": "تاريخ الاعتقال",
+            "arresting_party": "الجهة التي اعتقلته", "detention_facility": "آخر مكان احتجاز معروف",
+            "status": "الحالة", "death_date": "تاريخ الوفاة",
+            "remains_returned": "هل تم تسليم الجثمان", "notes": "ملاحظات",
+        },
+        values={
+            "status": {"dead": "متوفى", "disappeared": "مختفٍ قسرياً"},
+            "remains_returned": {"yes": "نعم", "no": "لا"},
+        },
+        id_prefix="F",
+    ),
+    "death_notices": Layout(
+        headers={
+            "record_id": "الرقم التسلسلي", "given_name": "الاسم", "father_name": "اسم الأب",
+            "grandfather_name": "اسم الجد", "family_name": "النسبة", "mother_name": "اسم الأم",
+            "sex": "الجنس", "birth_date": "تاريخ الولادة", "registry_number": "محل ورقم القيد",
+            "death_date": "تاريخ الوفاة", "death_place": "مكان الوفاة",
+            "cause_of_death": "سبب الوفاة",
+        },
+        values={"sex": {"M": "ذكر", "F": "أنثى"}},
+        id_prefix="",
+    ),
+    "body_photos": Layout(
+        headers={
+            k: k
+            for k in ("record_id", "full_name", "detainee_number", "detention_facility",
+                      "death_date", "notes")
+        },
+        values={},
+        id_prefix="C-",
+    ),
+}  # fmt: skip
+
+NOTICE_CAUSES = ("نوبة قلبية", "سكتة قلبية", "توقف القلب والتنفس", "ذبحة صدرية")
+AGENCY_SHORT_AR = {
+    "شعبة المخابرات العسكرية": "الأمن العسكري",
+    "إدارة المخابرات الجوية": "المخابرات الجوية",
+    "إدارة المخابرات العامة (أمن الدولة)": "أمن الدولة",
+    "إدارة الأمن السياسي": "الأمن السياسي",
+}
+AGENCY_SHORT_EN = {
+    "Military Intelligence Directorate": "Military Intelligence",
+    "Air Force Intelligence Directorate": "Air Force Intelligence",
+    "General Intelligence Directorate (State Security)": "State Security",
+    "Political Security Directorate": "Political Security",
+}
+DAY_FORMATS = {"dd/mm/yyyy": 0.6, "d/m/yyyy": 0.25, "yyyy-mm-dd": 0.15}
+PARTIAL_FORMATS = {"yyyy": 0.6, "mm/yyyy": 0.4}
+
+
+def render_list(
+    spec: ListSpec,
+    pop: pd.DataFrame,
+    people: np.ndarray,
+    config: SimulationConfig,
+    rng: np.random.Generator,
+    extra: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """Records of one list in canonical fields, plus ``person_id``; shuffled, with ids.
+
+    ``people``: positions in ``pop`` of the persons the list captured; duplicates and
+    near-empty records are added here. ``extra`` carries what a renderer needs to know about
+    other lists (whether a family also saw a death notice).
+    """
+    dup = people[noise.chance(rng, len(people), spec.duplicate_rate)]
+    order = rng.permutation(len(people) + len(dup))
+    rows = np.concatenate([people, dup])[order]
+    sub = pop.iloc[rows].reset_index(drop=True)
+    renderer = RENDERERS[spec.kind]
+    out = renderer(sub, spec, rng, {k: v[rows] for k, v in extra.items()})
+    empty = _near_empty(out, spec, rng)
+    layout = LAYOUTS[spec.kind]
+    width = max(5, len(str(len(out))))
+    ids = np.char.add(layout.id_prefix, np.char.zfill((np.arange(len(out)) + 1).astype(str), width))
+    out.insert(0, "record_id", ids)
+    out["person_id"] = sub["person_id"].to_numpy()
+    out["duplicate"] = order >= len(people)
+    out["near_empty"] = empty
+    return out
+
+
+def to_source_layout(records: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The records with the list's own headers and value spellings, as written to the file."""
+    layout = LAYOUTS[kind]
+    frame = records[list(layout.headers)].copy()
+    for field, values in layout.values.items():
+        frame[field] = frame[field].map(lambda v, m=values: m.get(v, v))
+    return frame.rename(columns=layout.headers)
+
+
+def mapping_toml(kind: str) -> str | None:
+    """The mapping file for a list (``None`` when its headers are canonical)."""
+    layout = LAYOUTS[kind]
+    if layout.canonical:
+        return None
+    lines = ["[columns]"]
+    lines += [f"{_q(header)} = {_q(field)}" for field, header in layout.headers.items()]
+    for field, values in layout.values.items():
+        lines += ["", f"[values.{field}]"]
+        lines += [f"{_q(src)} = {_q(canon)}" for canon, src in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+def _arabic_parts(sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator) -> dict:
+    """Each name part in Arabic with the list's orthographic variants and typos."""
+    parts = {}
+    for part in NAME_PARTS:
+        s = sub[f"{part}_name"].astype(object)
+        s = noise.arabic_variants(s, spec.orthography_rate, rng)
+        parts[part] = noise.typos(s, spec.typo_rate, rng, noise.ARABIC_LETTERS)
+    return parts
+
+
+def _latin_parts(sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator) -> dict:
+    """Each name part in the list's house transliteration, varied per record."""
+    names = tables.names()
+    house = names.spelling(np.arange(len(names.arabic)), rng.random(len(names.arabic)))
+    parts = {}
+    for part in NAME_PARTS:
+        rows = sub[f"{part}_row"].to_numpy()
+        varied = noise.chance(rng, len(rows), spec.spelling_variation)
+        idx = np.where(varied, names.spelling(rows, rng.random(len(rows))), house[rows])
+        parts[part] = pd.Series(names.latin[idx], index=sub.index, dtype=object)
+    parts["given"], parts["family"] = noise.latin_variants(
+        parts["given"], parts["family"], spec.spelling_variation, "Al-", rng
+    )
+    parts["father"], _ = noise.latin_variants(
+        parts["father"], parts["family"], spec.spelling_variation, "Al-", rng
+    )
+    for part in NAME_PARTS:
+        parts[part] = noise.typos(parts[part], spec.typo_rate, rng, noise.LATIN_LETTERS)
+    return parts
+
+
+def _chain(parts: dict, spec: ListSpec, rng: np.random.Generator, grandfather: float) -> pd.Series:
+    """A full name in one column: given father [grandfather] family, parts dropped or swapped."""
+    n = len(parts["given"])
+    with_gf = noise.chance(rng, n, grandfather)
+    drop_father = noise.chance(rng, n, spec.drop_part_rate / 3)
+    middle = parts["father"].where(~drop_father, "")
+    middle = middle + np.where(with_gf & ~drop_father, " " + parts["grandfather"], "")
+    full = parts["given"] + " " + middle + " " + parts["family"]
+    swapped = noise.chance(rng, n, spec.swap_rate)
+    full[swapped] = parts["family"][swapped] + " " + parts["given"][swapped] + " " + middle[swapped]
+    return full.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def _drop(s: pd.Series, rate: float, rng: np.random.Generator) -> pd.Series:
+    """A share of values left blank (the field was not known or not filled in)."""
+    return s.where(~noise.chance(rng, len(s), rate), "")
+
+
+# -- fields --------------------------------------------------------------------------------
+
+
+def _governorate_ar(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    s = sub["governorate"].astype(object)
+    prefixed = noise.chance(rng, len(s), 0.15)
+    return s.where(~prefixed, "محافظة " + s)
+
+
+def _governorate_en(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    govs = tables.governorates().set_index("pcode")
+    options = (govs["name_en"] + ";" + govs["alt_en"]).str.strip(";").str.split(";")
+    spellings = options.reindex(sub["governorate_pcode"]).to_numpy()
+    u = rng.random(len(sub))
+    main = u < 0.75
+    return pd.Series(
+        [s[0] if m else s[int(x * len(s))] for s, m, x in zip(spellings, main, u, strict=True)],
+        index=sub.index,
+    )
+
+
+def _facility_ar(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    fac = tables.facilities().set_index("facility_id")
+    name = fac["name_ar"].reindex(sub["facility_id"]).to_numpy(dtype=object)
+    number = fac["branch_number"].reindex(sub["facility_id"]).to_numpy(dtype=object)
+    short = noise.chance(rng, len(sub), 0.4) & (number != "")
+    name[short] = np.char.add("الفرع ", number[short].astype(str))
+    return pd.Series(name, index=sub.index)
+
+
+def _facility_en(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    fac = tables.facilities().set_index("facility_id")
+    options = (fac["name_en"] + ";" + fac["aliases_en"]).str.strip(";").str.split(";")
+    spellings = options.reindex(sub["facility_id"]).to_numpy()
+    u = rng.random(len(sub))
+    return pd.Series(
+        [s[int(x * len(s))] for s, x in zip(spellings, u, strict=True)], index=sub.index
+    )
+
+
+def _party_ar(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    s = sub["arresting_party"].astype(object)
+    short = noise.chance(rng, len(s), 0.6)
+    return s.where(~short, s.map(AGENCY_SHORT_AR).fillna(s))
+
+
+def _party_en(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
+    fac = tables.facilities()
+    en = dict(zip(fac["agency_ar"], fac["agency_en"], strict=False))
+    s = sub["arresting_party"].map(en).fillna("")
+    short = noise.chance(rng, len(s), 0.6)
+    return s.where(~short, s.map(AGENCY_SHORT_EN).fillna(s))
+
+
+def _dates(
+    dates: pd.Series, spec: ListSpec, rng: np.random.Generator, formats=DAY_FORMATS,
+    partial=PARTIAL_FORMATS, digits: float | None = None,
+) -> pd.Series:  # fmt: skip
+    shifted = noise.shift_dates(dates, spec.date_error_rate, rng)
+    rate = spec.arabic_digits_rate if digits is None else digits
+    return noise.format_dates(shifted, rng, formats, partial, spec.partial_date_rate, rate)
+
+
+def _age(sub: pd.DataFrame, at: str) -> pd.Series:
+    return ((sub[at] - sub["birth_date"]).dt.days // 365.25).astype(int).astype(str)
+
+
+def _age_or_year(
+    sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, at: str
+) -> tuple[pd.Series, pd.Series]:
+    """Either an age (at arrest or death) or a birth year, as families and NGOs give them."""
+    by_age = noise.chance(rng, len(sub), spec.age_instead_rate)
+    age = _age(sub, at).where(by_age, "")
+    year = sub["birth_year"].astype(str).where(~by_age, "")
+    return age, year
+
+
+# -- the five kinds of list ------------------------------------------------------------------
+
+
+def _ngo_arabic(sub, spec, rng, extra) -> pd.DataFrame:
+    parts = _arabic_parts(sub, spec, rng)
+    return pd.DataFrame(
+        {
+            "full_name": _chain(parts, spec, rng, grandfather=0.4),
+            "sex": sub["sex"],
+            "governorate": _governorate_ar(sub, rng),
+            "place": _drop(sub["place"].astype(object), 0.2, rng),
+            "arrest_date": _drop(_dates(sub["arrest_date"], spec, rng), 0.15, rng),
+            "arresting_party": _drop(_party_ar(sub, rng), 0.3, rng),
+            "detention_facility": _drop(_facility_ar(sub, rng), 0.4, rng),
+            "death_date": _dates(sub["death_date"], spec, rng, digits=0.0),
+            "notes": np.where(noise.chance(rng, len(sub), 0.1), "قضى تحت التعذيب", ""),
+        }
+    )
+
+
+def _ngo_latin(sub, spec, rng, extra) -> pd.DataFrame:
+    parts = _latin_parts(sub, spec, rng)
+    dist = tables.districts().set_index("district_pcode")
+    age, year = _age_or_year(sub, spec, rng, "death_date")
+    iso = {"yyyy-mm-dd": 0.7, "dd/mm/yyyy": 0.3}
+    partial = {"yyyy": 0.3, "yyyy-mm": 0.3, "month_en yyyy": 0.4}
+    return pd.DataFrame(
+        {
+            "given_name": parts["given"],
+            "father_name": _drop(parts["father"], spec.drop_part_rate, rng),
+            "family_name": parts["family"],
+            "sex": sub["sex"],
+            "age": age,
+            "birth_date": year,
+            "governorate": _governorate_en(sub, rng),
+            "place": _drop(pd.Series(dist["name_en"].reindex(sub["district_pcode"]).to_numpy(),
+                                     dtype=object), 0.2, rng),
+            "arrest_date": _drop(_dates(sub["arrest_date"], spec, rng, iso, partial), 0.2, rng),
+            "death_date": _dates(sub["death_date"], spec, rng, iso, partial),
+            "detention_facility": _drop(_facility_en(sub, rng), 0.3, rng),
+            "arresting_party": _drop(_party_en(sub, rng), 0.3, rng),
+            "notes": "",
+        }
+    )  # fmt: skip
+
+
+def _family_reports(sub, spec, rng, extra) -> pd.DataFrame:
+    parts = _arabic_parts(sub, spec, rng)
+    n = len(sub)
+    knows = noise.chance(rng, n, 0.45) | (extra["death_notices"] & noise.chance(rng, n, 0.8))
+    status = np.where(knows, "dead", "disappeared")
+    age, year = _age_or_year(sub, spec, rng, "arrest_date")
+    mother = noise.typos(
+        noise.arabic_variants(sub["mother_name"].astype(object), spec.orthography_rate, rng),
+        spec.typo_rate, rng, noise.ARABIC_LETTERS,
+    )  # fmt: skip
+    partial = {"yyyy": 0.4, "mm/yyyy": 0.2, "month_ar yyyy": 0.4}
+    death = _dates(sub["death_date"], spec, rng, partial=partial)
+    return pd.DataFrame(
+        {
+            "full_name": _chain(parts, spec, rng, grandfather=0.3),
+            "mother_name": _drop(mother, 0.1, rng),
+            "birth_date": year,
+            "age": age,
+            "governorate": _governorate_ar(sub, rng),
+            "arrest_place": _drop(sub["place"].astype(object), 0.1, rng),
+            "arrest_date": _dates(sub["arrest_date"], spec, rng, partial=partial),
+            "arresting_party": _drop(_party_ar(sub, rng), 0.2, rng),
+            "detention_facility": _drop(_facility_ar(sub, rng), 0.7, rng),
+            "status": status,
+            "death_date": death.where(knows, ""),
+            "remains_returned": np.where(knows, sub["remains_returned"], ""),
+            "notes": "",
+        }
+    )
+
+
+def _death_notices(sub, spec, rng, extra) -> pd.DataFrame:
+    parts = _arabic_parts(sub, spec, rng)
+    mother = noise.arabic_variants(sub["mother_name"].astype(object), spec.orthography_rate, rng)
+    official = {"dd/mm/yyyy": 0.5, "yyyy/mm/dd": 0.3, "dd-mm-yyyy": 0.2}
+    fac = tables.facilities().set_index("facility_id")
+    place = fac["name_ar"].reindex(sub["death_facility_id"]).to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            **{f"{p}_name": parts[p] for p in NAME_PARTS},
+            "mother_name": noise.typos(mother, spec.typo_rate, rng, noise.ARABIC_LETTERS),
+            "sex": sub["sex"],
+            "birth_date": _dates(sub["birth_date"], spec, rng, official, {}),
+            "registry_number": sub["registry_number"],
+            "death_date": _dates(sub["death_date"], spec, rng, official, {}),
+            "death_place": np.where(noise.chance(rng, len(sub), 0.5), place, "دمشق"),
+            "cause_of_death": rng.choice(NOTICE_CAUSES, len(sub)),
+        }
+    )
+
+
+def _body_photos(sub, spec, rng, extra) -> pd.DataFrame:
+    parts = _arabic_parts(sub, spec, rng)
+    n = len(sub)
+    shape = rng.random(n)
+    partial = spec.drop_part_rate
+    full = np.where(
+        shape < partial / 2, parts["given"] + " " + parts["family"],
+        np.where(shape < partial, parts["given"] + " " + parts["father"],
+                 parts["given"] + " " + parts["father"] + " " + parts["family"]),
+    )  # fmt: skip
+    fac = tables.facilities().set_index("facility_id")
+    number = fac["branch_number"].reindex(sub["facility_id"]).to_numpy(dtype=object)
+    branch = np.where(number != "", np.char.add("Branch ", number.astype(str)),
+                      fac["name_en"].reindex(sub["facility_id"]).to_numpy(dtype=object))  # fmt: skip
+    iso = {"yyyy-mm-dd": 1.0}
+    return pd.DataFrame(
+        {
+            "full_name": full,
+            "detainee_number": sub["detainee_number"],
+            "detention_facility": branch,
+            "death_date": _dates(sub["death_date"], spec, rng, iso, {}),
+            "notes": np.where(noise.chance(rng, n, 0.3), "identified by a relative", ""),
+        }
+    )
+
+
+RENDERERS = {
+    "ngo_arabic": _ngo_arabic,
+    "ngo_latin": _ngo_latin,
+    "family_reports": _family_reports,
+    "death_notices": _death_notices,
+    "body_photos": _body_photos,
+}
+
+
+def _near_empty(out: pd.DataFrame, spec: ListSpec, rng: np.random.Generator) -> np.ndarray:
+    """Blank a share of records but a first name (still somebody's record); the mask."""
+    hit = noise.chance(rng, len(out), spec.near_empty_rate)
+    if hit.any():
+        name_col = "full_name" if "full_name" in out else "given_name"
+        keep = out.loc[hit, name_col].str.split(" ").str[0]
+        out.loc[hit, :] = ""
+        out.loc[hit, name_col] = keep
+    return hit

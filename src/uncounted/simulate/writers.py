@@ -1,0 +1,79 @@
+"""Write a scenario as documentation groups hold it, and the truth beside it.
+
+Lists go to ``lists/`` as CSV (UTF-8, UTF-8 with BOM or Windows-1256) or XLSX (openpyxl
+write-only mode, so memory stays flat), each with a mapping TOML when its headers are not
+canonical. The truth is ``truth.csv``, ``population.csv``, ``capture_histories.csv`` (the
+contract table), ``capture_histories_by_stratum.csv`` and ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+
+from uncounted.simulate.config import ListSpec
+
+POPULATION_COLUMNS = (
+    "person_id", "sex", "birth_date", "birth_year", "governorate_pcode", "governorate",
+    "district_pcode", "place", "given_name", "father_name", "grandfather_name", "family_name",
+    "full_name", "mother_name", "registry_number", "arrest_date", "arresting_party",
+    "facility_id", "detention_facility", "detainee_number", "death_date", "death_year",
+    "death_place", "remains_returned", "group_id", "homonym_of",
+)  # fmt: skip
+NUMERIC_HEADERS = ("Age", "Year of Birth", "العمر", "سنة الميلاد")
+STRATA = ("governorate_pcode", "death_year", "sex")
+
+
+def write_list(frame: pd.DataFrame, spec: ListSpec, path: Path) -> None:
+    """One list file in the list's format and encoding (fails on an unencodable character)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if spec.file_format == "csv":
+        frame.to_csv(path, index=False, encoding=spec.encoding, errors="strict")
+        return
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(spec.name[:31])
+    ws.append(list(frame.columns))
+    numeric = [i for i, c in enumerate(frame.columns) if c in NUMERIC_HEADERS]
+    for row in frame.itertuples(index=False, name=None):
+        values = list(row)
+        for i in numeric:  # Excel users type ages and years as numbers
+            values[i] = int(values[i]) if str(values[i]).isdigit() else values[i]
+        ws.append(values)
+    wb.save(path)
+
+
+def write_population(pop: pd.DataFrame, captures: pd.DataFrame, path: Path) -> None:
+    """The true population, ISO dates, and one ``in_<list>`` 0/1 column per list."""
+    out = pop[list(POPULATION_COLUMNS)].copy()
+    for col in ("birth_date", "arrest_date", "death_date"):
+        out[col] = out[col].dt.strftime("%Y-%m-%d")
+    for name in captures.columns:
+        out[f"in_{name}"] = captures[name].astype(int).to_numpy()
+    out.to_csv(path, index=False, encoding="utf-8")
+
+
+def strata_table(pop: pd.DataFrame, captures: pd.DataFrame) -> pd.DataFrame:
+    """True and observed N per stratum (governorate p-code, death year, sex)."""
+    frame = pop[list(STRATA)].assign(observed=captures.any(axis=1).to_numpy())
+    grouped = frame.groupby(list(STRATA))
+    table = pd.DataFrame({"n": grouped.size(), "observed": grouped["observed"].sum()})
+    return table.reset_index()
+
+
+def stratum_capture_table(pop: pd.DataFrame, captures: pd.DataFrame) -> pd.DataFrame:
+    """Capture histories per stratum: strata columns, one 0/1 column per list, ``count``."""
+    seen = captures.any(axis=1).to_numpy()
+    frame = pd.concat(
+        [pop.loc[seen, list(STRATA)].reset_index(drop=True),
+         captures[seen].astype(int).reset_index(drop=True)], axis=1,
+    )  # fmt: skip
+    keys = [*STRATA, *captures.columns]
+    return frame.groupby(keys).size().rename("count").reset_index()
+
+
+def write_json(data: dict, path: Path) -> None:
+    """Pretty, UTF-8 (Arabic kept readable), stable key order."""
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=int) + "\n", "utf-8")
