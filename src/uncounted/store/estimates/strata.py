@@ -2,11 +2,11 @@
 
 Pure pandas (no Django), so the rule can be tested on its own and quoted in the report.
 
-A person is a cluster of records that may disagree (one list says Aleppo, another Idlib).
-A person's value of a field is the value most of their records give, ties going to the
-smallest value so that the result never depends on row order. Derived fields:
-``death_year``, ``arrest_year``, ``birth_year`` (the year of a partial ISO date) and
-``age_group`` (the age recorded, else the death year minus the birth year).
+A person is a cluster of records that may disagree (one list says Aleppo, another Idlib);
+their value of a field is the majority value that linkage gives
+(:func:`uncounted.link.store.capture_histories`). Derived fields: ``death_year``,
+``arrest_year``, ``birth_year`` (the year of a partial ISO date) and ``age_group`` (the age
+recorded, else the death year minus the birth year).
 
 **The pooling rule** (``POOLING_RULE`` below is the text the report prints). A stratum is
 *estimable* when it has at least ``MIN_OBSERVED`` persons, persons on at least ``MIN_LISTS``
@@ -98,15 +98,6 @@ def _age_group(records: pd.DataFrame) -> pd.Series:
         label = f"{low}+" if high >= 200 else f"{low}-{high}"
         out[(age >= low) & (age <= high)] = label
     return out
-
-
-def person_values(person_ids: pd.Series, values: pd.Series) -> pd.Series:
-    """Each person's most frequent non-empty value (ties: the smallest), indexed by person."""
-    frame = pd.DataFrame({"person": person_ids.to_numpy(), "value": values.to_numpy()})
-    frame = frame[frame["value"] != MISSING]
-    counts = frame.value_counts(["person", "value"]).reset_index(name="n")
-    counts = counts.sort_values(["person", "n", "value"], ascending=[True, False, True])
-    return counts.drop_duplicates("person").set_index("person")["value"]
 
 
 @dataclass
