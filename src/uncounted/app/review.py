@@ -23,11 +23,16 @@ CLAIM = timedelta(minutes=10)
 VERDICT_KIND = {"same": "must_link", "different": "cannot_link", "unsure": "unsure"}
 
 
-def claim_next(user: str) -> ReviewItem | None:
-    """The reviewer's current claim if still valid, else the best free item, claimed now."""
+def claim_next(user: str, skip: list[int] | tuple[int, ...] = ()) -> ReviewItem | None:
+    """The reviewer's current claim if still valid, else the best free item, claimed now.
+
+    ``skip``: items this reviewer answered "unsure" in this session (the linkage puts them
+    back in the queue for someone else, so they must not come straight back).
+    """
     now = timezone.now()
     mine = (
         ReviewItem.objects.filter(status="open", claimed_by=user, claimed_until__gt=now)
+        .exclude(pk__in=skip)
         .order_by("-priority", "id")
         .first()
     )
@@ -37,6 +42,7 @@ def claim_next(user: str) -> ReviewItem | None:
     for _attempt in range(20):
         candidate = (
             ReviewItem.objects.filter(free, status="open")
+            .exclude(pk__in=skip)
             .order_by("-priority", "id")
             .values_list("pk", "claimed_until")
             .first()
@@ -52,13 +58,6 @@ def claim_next(user: str) -> ReviewItem | None:
         if won:
             return ReviewItem.objects.get(pk=pk)
     return None
-
-
-def release(item: ReviewItem, user: str) -> None:
-    """Give a claimed item back (skip)."""
-    ReviewItem.objects.filter(pk=item.pk, claimed_by=user, status="open").update(
-        claimed_by="", claimed_until=None
-    )
 
 
 @dataclass
@@ -91,14 +90,9 @@ def decide(item_id: int, verdict: str, note: str, user: str) -> tuple[ReviewItem
     """Record the reviewer's verdict on an item; returns (item, someone_else_decided_first)."""
     from uncounted.link import record_decision
 
-    item = ReviewItem.objects.select_related("record_a", "record_b").get(pk=item_id)
-    already = item.status == "decided" and item.claimed_by != user
+    item = ReviewItem.objects.get(pk=item_id)
+    already = item.status == "decided"
     record_decision(
-        kind=VERDICT_KIND[verdict],
-        record_a=item.record_a,
-        record_b=item.record_b,
-        actor=user,
-        note=note,
-        review_item=item,
+        VERDICT_KIND[verdict], user, record_a=item.record_a_id, record_b=item.record_b_id, note=note
     )
     return item, already

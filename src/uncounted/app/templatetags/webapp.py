@@ -28,12 +28,13 @@ def num(value) -> str:
 
 
 @register.filter
-def pct(value, total) -> float:
-    """Bar width in percent (0 when the total is 0)."""
+def pct(value, total) -> str:
+    """Bar width in percent for CSS (a string, so it is never localised to ``50,0``)."""
     try:
-        return round(100.0 * float(value) / float(total), 1) if total else 0.0
+        share = 100.0 * float(value) / float(total) if total else 0.0
     except (TypeError, ValueError):
-        return 0.0
+        share = 0.0
+    return f"{share:.1f}"
 
 
 @register.filter

@@ -13,10 +13,12 @@ from uncounted.app import review as queue
 from uncounted.app.permissions import requires
 from uncounted.store.linkage.models import ReviewItem
 
+SKIP_KEY = "webapp_review_skip"
+
 
 @requires("review")
 def review(request: HttpRequest) -> HttpResponse:
-    item = queue.claim_next(request.user.username)
+    item = queue.claim_next(request.user.username, request.session.get(SKIP_KEY, []))
     context = {"section": "review", "item": item, "remaining": 0}
     if item is not None:
         a, b = item.record_a, item.record_b
@@ -43,6 +45,8 @@ def decide(request: HttpRequest) -> HttpResponse:
     _item, someone_else = queue.decide(
         data["item"], data["verdict"], data["note"], request.user.username
     )
+    if data["verdict"] == "unsure":
+        request.session[SKIP_KEY] = [*request.session.get(SKIP_KEY, []), data["item"]][-500:]
     if someone_else:
         messages.info(
             request,
@@ -56,7 +60,7 @@ def decide(request: HttpRequest) -> HttpResponse:
 @requires("review")
 def next_item_json(request: HttpRequest) -> JsonResponse:
     """The next claimed pair as JSON (aligned fields, weight, explanation)."""
-    item = queue.claim_next(request.user.username)
+    item = queue.claim_next(request.user.username, request.session.get(SKIP_KEY, []))
     if item is None:
         return JsonResponse({"item": None})
     return JsonResponse(
