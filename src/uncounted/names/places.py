@@ -34,7 +34,7 @@ _TASHKEEL = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 _ADMIN_WORDS = re.compile(
     r"\b(governorate|province|muhafazat|mohafazat|district|sub ?district|nahiya|nahiyeh|"
-    r"mantiqat|city|of|the|center|centre|markaz|countryside)\b"
+    r"mantiqat|city|of|the|center|centre|markaz)\b"
 )
 _ARABIC_ADMIN_WORDS = {"محافظه", "منطقه", "ناحيه", "مركز", "مدينه"}
 _LATIN_ARTICLE = re.compile(r"\b(al|el|as|ash|ar|ad|ed|ez|az|es|an|at|adh|ath|ad|d)\b")
@@ -251,7 +251,7 @@ FACILITY_WORDS = {
     "afi-mezzeh": ("مطار المزه", "mezzeh airport", "mezze airport", "mazzeh airport"),
     "afi-harasta": ("جويه حرستا", "harasta"),
 }
-_BRANCH_WORDS = re.compile(r"(فرع|الفرع|مشفى|مستشفى|branch|far|hospital|hosp|^)\s*(\d{3})\b")
+_BRANCH_WORDS = re.compile(r"(فرع|الفرع|مشفي|مستشفي|branch|far|hospital|hosp|^)\s*(\d{3})\b")
 
 
 def _facility_text(text: str) -> str:

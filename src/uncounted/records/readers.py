@@ -144,13 +144,18 @@ def _open_csv(path: Path, head: bytes, size: int, encoding: str | None) -> Table
     _check_text(sample, name)
     delimiter = detect_delimiter(sample.lstrip("\ufeff"))
     binary = path.open("rb")
-    text = io.TextIOWrapper(binary, encoding=encoding, errors="strict", newline="")
+    # surrogateescape keeps undecodable bytes visible per row, so the error names its row
+    text = io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
     reader = csv.reader(text, delimiter=delimiter)
     try:
         header = next(reader)
-    except (StopIteration, UnicodeDecodeError, csv.Error) as exc:
+        _check_decoded(header, name, 1, encoding)
+    except (StopIteration, csv.Error) as exc:
         binary.close()
         raise UserError(f"{name} row 1: cannot read the header ({exc})") from None
+    except UserError:
+        binary.close()
+        raise
     header = clean_header(header, name)
     table = TableFile(path, "csv", header, encoding=encoding, delimiter=delimiter, size=size)
     table._rows = _csv_rows(reader, binary, len(header), name, encoding)
@@ -166,19 +171,26 @@ def _csv_rows(reader, binary, width: int, name: str, encoding: str):
                 cells = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError:
-                raise UserError(
-                    f"{name} row {row_number + 1}: not valid {encoding} text; "
-                    "pass --encoding (e.g. cp1256 or utf-8)"
-                ) from None
             except csv.Error as exc:
                 raise UserError(f"{name} row {row_number + 1}: unreadable CSV ({exc})") from None
             row_number += 1
+            _check_decoded(cells, name, row_number, encoding)
             if not any(c.strip() for c in cells):
                 continue
             yield row_number, fit_width(cells, width, name, row_number)
     finally:
         binary.close()
+
+
+def _check_decoded(cells: list[str], name: str, row_number: int, encoding: str) -> None:
+    """Refuse a row holding bytes that were not valid in the file's encoding."""
+    try:
+        "".join(cells).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"{name} row {row_number}: not valid {encoding} text; "
+            "pass --encoding (e.g. cp1256 or utf-8)"
+        ) from None
 
 
 def fit_width(cells: list[str], width: int, name: str, row_number: int) -> list[str]:
