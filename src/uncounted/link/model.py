@@ -1,0 +1,427 @@
+"""The Fellegi-Sunter model: Splink 5 settings on DuckDB, unsupervised training, prediction.
+
+Comparisons work on the features of :mod:`uncounted.link.features`: each name part is
+compared on its normalised form, then its cross-script key (so ``محمد`` and ``Mohammad``
+agree), then a close key; exact levels carry term-frequency adjustments so that a shared
+``محمد`` counts for little and a shared rare name for much. Every comparison has a null
+level: a missing value is neutral, never evidence against.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+from splink import DuckDBAPI, Linker, SettingsCreator
+
+from uncounted.link.features import NAME_PARTS
+
+logging.getLogger("splink").setLevel(logging.ERROR)
+
+NAME_LABELS = {
+    "given": "given name",
+    "father": "father's name",
+    "grandfather": "grandfather's name",
+    "family": "family name",
+    "mother": "mother's name",
+}
+
+
+def _null(col: str) -> dict[str, Any]:
+    return {
+        "sql_condition": f'"{col}_l" IS NULL OR "{col}_r" IS NULL',
+        "label_for_charts": "missing",
+        "is_null_level": True,
+    }
+
+
+def _else() -> dict[str, Any]:
+    return {"sql_condition": "ELSE", "label_for_charts": "different"}
+
+
+def name_comparison(part: str) -> dict[str, Any]:
+    """Exact normalised, same cross-script key, close key (Jaro-Winkler), different."""
+    norm, key = f"{part}_norm", f"{part}_key"
+    return {
+        "output_column_name": part,
+        "comparison_description": NAME_LABELS[part],
+        "comparison_levels": [
+            _null(key),
+            {
+                "sql_condition": f'"{norm}_l" = "{norm}_r"',
+                "label_for_charts": "same spelling",
+                "tf_adjustment_column": norm,
+                "tf_adjustment_weight": 1.0,
+            },
+            {
+                "sql_condition": f'"{key}_l" = "{key}_r"',
+                "label_for_charts": "same cross-script key",
+                "tf_adjustment_column": key,
+                "tf_adjustment_weight": 1.0,
+            },
+            {
+                "sql_condition": f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.92',
+                "label_for_charts": "close key",
+            },
+            {
+                "sql_condition": f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.8',
+                "label_for_charts": "similar key",
+            },
+            _else(),
+        ],
+    }
+
+
+def birth_year_comparison() -> dict[str, Any]:
+    """Birth-year ranges (an age gives a two-year range) overlapping, or within 2 or 5."""
+
+    def within(years: int) -> str:
+        return f'"by_lo_l" - {years} <= "by_hi_r" AND "by_lo_r" - {years} <= "by_hi_l"'
+
+    return {
+        "output_column_name": "birth_year",
+        "comparison_description": "birth year",
+        "comparison_levels": [
+            _null("by_lo"),
+            {"sql_condition": within(0), "label_for_charts": "same birth year"},
+            {"sql_condition": within(2), "label_for_charts": "within 2 years"},
+            {"sql_condition": within(5), "label_for_charts": "within 5 years"},
+            _else(),
+        ],
+    }
+
+
+def date_comparison(prefix: str, label: str) -> dict[str, Any]:
+    """A partial date compared at the precision both records have: day, month, year."""
+    y, ym, d = f"{prefix}_y", f"{prefix}_ym", f"{prefix}_d"
+    return {
+        "output_column_name": prefix,
+        "comparison_description": label,
+        "comparison_levels": [
+            _null(y),
+            {"sql_condition": f'"{d}_l" = "{d}_r"', "label_for_charts": "same day"},
+            {"sql_condition": f'"{ym}_l" = "{ym}_r"', "label_for_charts": "same month"},
+            {"sql_condition": f'"{y}_l" = "{y}_r"', "label_for_charts": "same year"},
+            {"sql_condition": f'abs("{y}_l" - "{y}_r") <= 1', "label_for_charts": "next year"},
+            _else(),
+        ],
+    }
+
+
+def exact_comparison(col: str, label: str, close: bool = False) -> dict[str, Any]:
+    """Same value or not (with one edit allowed for numbers copied by hand)."""
+    levels = [
+        _null(col),
+        {"sql_condition": f'"{col}_l" = "{col}_r"', "label_for_charts": "same"},
+    ]
+    if close:
+        levels.append(
+            {
+                "sql_condition": f'damerau_levenshtein("{col}_l", "{col}_r") <= 1',
+                "label_for_charts": "one character apart",
+            }
+        )
+    levels.append(_else())
+    return {"output_column_name": col, "comparison_description": label, "comparison_levels": levels}
+
+
+def place_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "place",
+        "comparison_description": "governorate / district",
+        "comparison_levels": [
+            _null("gov"),
+            {"sql_condition": '"dist_l" = "dist_r"', "label_for_charts": "same district"},
+            {"sql_condition": '"gov_l" = "gov_r"', "label_for_charts": "same governorate"},
+            _else(),
+        ],
+    }
+
+
+def comparisons() -> list[dict[str, Any]]:
+    return [
+        *(name_comparison(p) for p in NAME_PARTS),
+        birth_year_comparison(),
+        exact_comparison("sex", "sex"),
+        place_comparison(),
+        date_comparison("arrest", "arrest date"),
+        date_comparison("death", "death date"),
+        exact_comparison("facility", "detention facility"),
+        exact_comparison("registry", "civil registry number", close=True),
+        exact_comparison("detainee", "detainee number", close=True),
+    ]
+
+
+def _keys_equal(*cols: str) -> str:
+    return " AND ".join(f'l."{c}" = r."{c}"' for c in cols)
+
+
+# Blocking rules: every pair that matches at least one rule is scored. They are built on
+# the cross-script keys so that Arabic and Latin spellings of one person meet; each rule
+# alone misses the pairs where one of its keys is wrong or missing, the union rarely does.
+BLOCKING_RULES: list[tuple[str, str]] = [
+    ("given+father", _keys_equal("given_key", "father_key")),
+    ("given+family", _keys_equal("given_key", "family_key")),
+    ("father+family", _keys_equal("father_key", "family_key")),
+    ("given+grandfather", _keys_equal("given_key", "grandfather_key")),
+    ("given+mother", _keys_equal("given_key", "mother_key")),
+    ("given+birth year", _keys_equal("given_key", "by_lo")),
+    ("father+birth year", _keys_equal("father_key", "by_lo")),
+    ("family+death day", _keys_equal("family_key", "death_d")),
+    ("registry number", _keys_equal("registry")),
+    ("detainee number", _keys_equal("detainee")),
+]
+
+# Training blocks for EM: each leaves the other comparisons free to be estimated.
+EM_RULES: list[str] = [
+    _keys_equal("given_key", "father_key", "family_key"),
+    _keys_equal("given_key", "by_lo"),
+    _keys_equal("father_key", "family_key"),
+]
+
+# Deterministic rules used to estimate the prior (few false positives expected).
+DETERMINISTIC_RULES: list[str] = [
+    _keys_equal("given_key", "father_key", "family_key", "by_lo"),
+    _keys_equal("given_key", "father_key", "grandfather_key", "family_key"),
+]
+
+
+def settings(rules: list[tuple[str, str]] | None = None) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=[r for _, r in (rules or BLOCKING_RULES)],
+        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=False,
+        additional_columns_to_retain=[],
+        max_iterations=20,
+        em_convergence=0.001,
+    )
+
+
+@dataclass
+class TrainedModel:
+    """The model as Splink saves it, and how it was trained (for the run record)."""
+
+    model: dict[str, Any]
+    training: dict[str, Any] = field(default_factory=dict)
+
+
+def _linker(con: duckdb.DuckDBPyConnection, table: str, model: Any) -> Linker:
+    db_api = DuckDBAPI(connection=con)
+    sdf = db_api.register(table)
+    return Linker(sdf, model, log_level=logging.ERROR)
+
+
+def train(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    n_records: int,
+    seed: int = 1,
+    u_pairs: float = 2e6,
+    labelled: pd.DataFrame | None = None,
+) -> TrainedModel:
+    """u by random sampling, m by EM over several blocking rules, the prior from rules.
+
+    With ``labelled`` (must-link pairs decided by people: ``unique_id_l``, ``unique_id_r``)
+    the m probabilities are also estimated from those pairs and averaged with EM's, weighted
+    by how many pairs each saw.
+    """
+    linker = _linker(con, table, settings())
+    info: dict[str, Any] = {}
+    if n_records > 1:
+        with contextlib.suppress(ValueError):
+            linker.training.estimate_probability_two_random_records_match(
+                DETERMINISTIC_RULES, recall=0.6
+            )
+    max_pairs = min(u_pairs, max(n_records * (n_records - 1) / 2, 1))
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    sessions = 0
+    for rule in EM_RULES:
+        snapshot = linker.misc.save_model_to_json()
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule,
+                estimate_without_term_frequencies=True,
+                max_pairs=5e6 if n_records > 200_000 else None,
+            )
+            sessions += 1
+        except Exception as exc:  # too few pairs under this rule, or EM underflow
+            info.setdefault("em_skipped", []).append(f"{rule}: {str(exc)[:200]}")
+            linker = _linker(con, table, snapshot)  # a failed session can leave it partial
+    info["em_sessions"] = sessions
+    model = linker.misc.save_model_to_json()
+    if labelled is not None and len(labelled):
+        model = _blend_labelled_m(con, table, model, labelled)
+        info["labelled_pairs"] = len(labelled)
+    return TrainedModel(model=model, training=info)
+
+
+def _blend_labelled_m(
+    con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], labelled: pd.DataFrame
+) -> dict[str, Any]:
+    """Average EM's m with the level frequencies among pairs people said are one person."""
+    gammas = score_pairs(con, table, model, labelled)
+    n = len(gammas)
+    weight = n / (n + 200.0)
+    for comp in model["comparisons"]:
+        col = f"gamma_{comp['output_column_name']}"
+        if col not in gammas:
+            continue
+        observed = gammas[col][gammas[col] >= 0]
+        if observed.empty:
+            continue
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        for i, level in enumerate(levels):
+            gamma_value = len(levels) - 1 - i
+            share = float((observed == gamma_value).sum() + 0.5) / (
+                len(observed) + 0.5 * len(levels)
+            )
+            old = level.get("m_probability")
+            if isinstance(old, int | float):
+                level["m_probability"] = (1 - weight) * old + weight * share
+    return model
+
+
+def score_pairs(
+    con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], pairs: pd.DataFrame
+) -> pd.DataFrame:
+    """Score given pairs (``unique_id_l``, ``unique_id_r``) with the model, unblocked.
+
+    Used for the pairs people decided (training from labels) and to fill in the pairs inside
+    a tentative cluster that blocking did not generate, so that splitting a cluster sees
+    every within-cluster pair.
+    """
+    left = np.minimum(pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy())
+    right = np.maximum(pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy())
+    blocked = pd.DataFrame({"match_key": "0", "join_key_l": left, "join_key_r": right})
+    blocked = blocked[blocked.join_key_l != blocked.join_key_r].drop_duplicates()
+    linker = _linker(con, table, model)
+    registered = linker._db_api.register(blocked)
+    linker.table_management.register_blocked_pairs_for_predict(registered)
+    sdf = linker.inference.predict(warning_mode="never")
+    df = sdf.as_pandas_dataframe()
+    sdf.drop_table_from_database_and_remove_from_cache()
+    registered.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+    return df
+
+
+def predict(
+    con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], threshold: float
+) -> pd.DataFrame:
+    """Scored candidate pairs at or above ``threshold`` (match probability)."""
+    linker = _linker(con, table, model)
+    sdf = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    df = sdf.as_pandas_dataframe()
+    sdf.drop_table_from_database_and_remove_from_cache()
+    return df
+
+
+def reestimate_prior(match_weight: np.ndarray, prior: float, n_records: int) -> float:
+    """The prior consistent with the scored pairs (an EM fixed point on λ).
+
+    Splink's deterministic-rule estimate depends on a guessed recall; here λ is set so that
+    the expected number of matching pairs (the sum of match probabilities over the blocked
+    pairs, the others being near zero) equals λ times all pairs. With several lists this
+    counts the pairs within and across every list at once, which is what the model scores.
+    """
+    total = n_records * (n_records - 1) / 2
+    if total <= 0 or len(match_weight) == 0:
+        return prior
+    bf = np.power(2.0, match_weight - _logit2(prior))
+    for _ in range(50):
+        odds = bf * prior / (1 - prior)
+        expected = float(np.sum(odds / (1 + odds)))
+        new = min(max(expected / total, 1e-12), 0.5)
+        if abs(new - prior) <= 1e-6 * prior:
+            return new
+        prior = new
+    return prior
+
+
+def _logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+def rescale_weights(match_weight: np.ndarray, old_prior: float, new_prior: float) -> np.ndarray:
+    """Match weights under a new prior (the Bayes factors do not change)."""
+    return match_weight - _logit2(old_prior) + _logit2(new_prior)
+
+
+def probability(match_weight: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.power(2.0, -match_weight))
+
+
+def level_weights(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per comparison and level: label, m, u and match weight (log2 m/u), for display."""
+    rows: list[dict[str, Any]] = []
+    for comp in model.get("comparisons", []):
+        levels = comp["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        for i, level in enumerate(non_null):
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = (
+                math.log2(m / u)
+                if isinstance(m, int | float) and isinstance(u, int | float) and m > 0 and u > 0
+                else None
+            )
+            rows.append(
+                {
+                    "comparison": comp.get("output_column_name"),
+                    "description": comp.get("comparison_description"),
+                    "gamma": len(non_null) - 1 - i,
+                    "level": level.get("label_for_charts"),
+                    "m": m,
+                    "u": u,
+                    "match_weight": weight,
+                    "tf": bool(level.get("tf_adjustment_column")),
+                }
+            )
+    return rows
+
+
+def explain_pairs(
+    con: duckdb.DuckDBPyConnection, table: str, trained: dict[str, Any], pairs: pd.DataFrame
+) -> list[list[dict[str, Any]]]:
+    """Per pair, per comparison: the level reached and its match weight (with the term
+    frequency adjustment), so a reviewer sees why the model leans one way."""
+    if len(pairs) == 0:
+        return []
+    detailed = dict(trained)
+    detailed["retain_intermediate_calculation_columns"] = True
+    scored = score_pairs(con, table, detailed, pairs)
+    key = pd.MultiIndex.from_arrays(
+        [
+            np.minimum(scored["unique_id_l"], scored["unique_id_r"]),
+            np.maximum(scored["unique_id_l"], scored["unique_id_r"]),
+        ]
+    )
+    scored.index = key
+    labels = {(row["comparison"], row["gamma"]): row for row in level_weights(trained)}
+    out: list[list[dict[str, Any]]] = []
+    for a, b in zip(pairs["unique_id_l"], pairs["unique_id_r"], strict=True):
+        row = scored.loc[(min(a, b), max(a, b))]
+        if isinstance(row, pd.DataFrame):
+            row = row.iloc[0]
+        parts = []
+        for comp in trained.get("comparisons", []):
+            name = comp["output_column_name"]
+            gamma = int(row.get(f"gamma_{name}", -1))
+            bf = float(row.get(f"bf_{name}", 1.0)) * float(row.get(f"bf_tf_adj_{name}", 1.0))
+            level = labels.get((name, gamma), {}).get("level", "missing")
+            parts.append(
+                {
+                    "comparison": name,
+                    "description": comp.get("comparison_description", name),
+                    "level": level,
+                    "weight": round(math.log2(bf), 2) if bf > 0 else None,
+                }
+            )
+        out.append(parts)
+    return out

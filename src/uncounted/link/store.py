@@ -1,0 +1,522 @@
+"""The storage edge of linkage: read records and decisions, run, write persons in bulk.
+
+Reads and writes go through raw SQL on Django's connection (one query per table, bulk
+``executemany``) because a workspace can hold a million records; the models in
+:mod:`uncounted.store.linkage.models` describe the tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from uncounted import __version__
+from uncounted.errors import UserError
+from uncounted.link.features import RECORD_COLUMNS
+from uncounted.link.pipeline import (
+    DecisionTables,
+    LinkError,
+    LinkParameters,
+    LinkResult,
+    run_linkage,
+)
+from uncounted.store.core.models import audit
+from uncounted.store.linkage.models import Decision, LinkRun, Person, ReviewItem
+
+STALE_RUN = timedelta(hours=6)
+BATCH = 20_000
+
+
+def load_records() -> pd.DataFrame:
+    """Every current record with its source name (``unique_id`` is ``Record.pk``)."""
+    cols = ", ".join(f"r.{c}" for c in RECORD_COLUMNS)
+    sql = (
+        f"SELECT r.id, s.name, r.record_id, {cols} FROM core_record r "
+        "JOIN core_source s ON s.id = r.source_id ORDER BY r.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return pd.DataFrame(rows, columns=["unique_id", "source", "record_id", *RECORD_COLUMNS])
+
+
+def load_decisions() -> tuple[DecisionTables, pd.DataFrame, str]:
+    """Active decisions as tables, the must-link pairs (for training) and their fingerprint."""
+    rows = list(
+        Decision.objects.filter(active=True)
+        .exclude(kind="unsure")
+        .values_list("id", "kind", "record_a_id", "record_b_id", "records")
+    )
+    pairs = pd.DataFrame(
+        [(k, a, b) for _, k, a, b, _ in rows if a is not None and b is not None],
+        columns=["kind", "a", "b"],
+    )
+    tables = DecisionTables(
+        must=pairs.loc[pairs["kind"] == "must_link", ["a", "b"]].astype("int64"),
+        cannot=pairs.loc[pairs["kind"] == "cannot_link", ["a", "b"]].astype("int64"),
+        not_one=[list(r) for _, k, _, _, r in rows if k == "not_one_person"],
+    )
+    labelled = tables.must.rename(columns={"a": "unique_id_l", "b": "unique_id_r"})
+    fingerprint = hashlib.sha256(json.dumps(sorted(r[0] for r in rows)).encode()).hexdigest()
+    return tables, labelled, fingerprint
+
+
+def _start_run(actor: str, params: LinkParameters, force: bool) -> LinkRun:
+    """Create the run record; refuse while another run is going (unless it is stale)."""
+    with transaction.atomic():
+        running = LinkRun.objects.select_for_update().filter(status="running")
+        recent = [r for r in running if timezone.now() - r.started_at < STALE_RUN]
+        if recent and not force:
+            raise UserError(
+                f"link run {recent[0].pk} started at {recent[0].started_at:%Y-%m-%d %H:%M} "
+                "is still going; wait for it, or pass --force if it was interrupted"
+            )
+        for stale in running:
+            stale.status = "failed"
+            stale.error = "interrupted (superseded by a later run)"
+            stale.finished_at = timezone.now()
+            stale.save(update_fields=["status", "error", "finished_at"])
+        import splink
+
+        return LinkRun.objects.create(
+            actor=actor,
+            version=f"uncounted {__version__}, splink {splink.__version__}",
+            parameters=params.to_dict(),
+        )
+
+
+def run_and_store(
+    actor: str,
+    params: LinkParameters | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    runs_dir: Path | None = None,
+) -> LinkRun:
+    """Link every record in the workspace and store the persons, run and review queue.
+
+    Decisions recorded while the run computes are not lost: before writing, the decisions
+    are read again, and if they changed the clustering is computed again with them.
+    """
+    params = params or LinkParameters()
+    say = progress or (lambda _msg: None)
+    run = _start_run(actor, params, force)
+    try:
+        t0 = time.perf_counter()
+        records = load_records()
+        if records.empty:
+            raise UserError("no records in this workspace: import a list first")
+        params = _with_exclusive_sources(params, records)
+        load_s = time.perf_counter() - t0
+        for attempt in range(3):
+            decisions, labelled, fingerprint = load_decisions()
+            say(f"linking {len(records):,} records from {records['source'].nunique()} lists")
+            try:
+                result = run_linkage(records, decisions, params, labelled)
+            except LinkError as exc:
+                raise UserError(str(exc)) from None
+            say("writing persons")
+            with transaction.atomic():
+                if load_decisions()[2] != fingerprint and attempt < 2:
+                    say("decisions were recorded during the run: linking again with them")
+                    continue
+                t1 = time.perf_counter()
+                _write(run, records, result)
+                result.timings["load_records"] = round(load_s, 3)
+                result.timings["write"] = round(time.perf_counter() - t1, 3)
+                result.timings["total"] = round(time.perf_counter() - t0, 3)
+                _finish(run, result, records, actor)
+            if runs_dir is not None:
+                save_artefacts(run, runs_dir, result)
+            break
+    except BaseException as exc:
+        LinkRun.objects.filter(pk=run.pk).update(
+            status="failed", finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        raise
+    return run
+
+
+def _with_exclusive_sources(params: LinkParameters, records: pd.DataFrame) -> LinkParameters:
+    """Keep only named exclusive lists that exist; an unknown name is a user error."""
+    known = set(records["source"].unique())
+    unknown = [s for s in params.exclusive_sources if s not in known]
+    if unknown:
+        raise UserError(f"--official names a list that is not in this workspace: {unknown[0]}")
+    return params
+
+
+def _finish(run: LinkRun, result: LinkResult, records: pd.DataFrame, actor: str) -> None:
+    LinkRun.objects.filter(is_current=True).update(is_current=False)
+    run.status = "done"
+    run.finished_at = timezone.now()
+    run.model = result.model
+    run.counts = {**result.counts, "training": result.training}
+    run.blocking = result.blocking
+    run.cluster_sizes = result.cluster_sizes
+    run.timings = result.timings
+    run.input_hash = _input_hash(records)
+    run.is_current = True
+    run.save()
+    audit(actor, "link.run", run, after={"counts": result.counts})
+
+
+def _input_hash(records: pd.DataFrame) -> str:
+    hashed = pd.util.hash_pandas_object(records.astype(str), index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def _executemany(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
+
+
+def _write(run: LinkRun, records: pd.DataFrame, result: LinkResult) -> None:
+    persons = assign_public_ids(run, records, result)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM linkage_membership")
+    uid_person = persons["person_pk"].to_numpy()
+    _executemany(
+        "INSERT INTO linkage_membership (record_id, person_id, run_id) VALUES (%s, %s, %s)",
+        list(
+            zip(
+                result.persons["unique_id"].astype(int).tolist(),
+                uid_person.astype(int).tolist(),
+                [run.pk] * len(uid_person),
+                strict=True,
+            )
+        ),
+    )
+    _write_features(records, result)
+    _write_review(run, result)
+
+
+def assign_public_ids(run: LinkRun, records: pd.DataFrame, result: LinkResult) -> pd.DataFrame:
+    """Give each new person the public id of the old person it most overlaps, one to one.
+
+    A person whose records did not change keeps their id; when a person splits the larger
+    part keeps it; when two merge the merged person keeps the larger one's id and the other
+    id is retired (``active`` False, never reused). Returns per record its ``person_pk``.
+    """
+    frame = result.persons.merge(
+        records[["unique_id", "source"]], on="unique_id", how="left", validate="one_to_one"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT record_id, person_id FROM linkage_membership")
+        old = pd.DataFrame(cursor.fetchall(), columns=["unique_id", "old"])
+    overlap = (
+        frame.merge(old, on="unique_id").groupby(["label", "old"]).size().rename("n").reset_index()
+    )
+    overlap = overlap.sort_values(["n", "label"], ascending=[False, True])
+    taken_old: set[int] = set()
+    keep: dict[int, int] = {}
+    for label, old_pk in zip(overlap["label"].tolist(), overlap["old"].tolist(), strict=True):
+        if label not in keep and old_pk not in taken_old:
+            keep[label] = old_pk
+            taken_old.add(old_pk)
+    flags = result.flags.set_index("label")["flag_list"]
+    summary = frame.groupby("label").agg(
+        record_count=("unique_id", "size"), sources=("source", lambda s: sorted(set(s)))
+    )
+    hashes = (
+        frame.sort_values("unique_id")
+        .groupby("label")["unique_id"]
+        .agg(lambda s: hashlib.sha256(",".join(map(str, s)).encode()).hexdigest())
+    )
+    labels = summary.index.to_numpy()
+    kept = np.array([keep.get(int(x), -1) for x in labels])
+    _update_kept(run, labels[kept >= 0], kept[kept >= 0], summary, flags, hashes)
+    new_labels = labels[kept < 0]
+    new_pks = _insert_new(run, new_labels, summary, flags, hashes)
+    person_pk = pd.Series(
+        np.concatenate([kept[kept >= 0], new_pks]),
+        index=np.concatenate([labels[kept >= 0], new_labels]),
+    )
+    retired = sorted(set(old["old"].unique()) - taken_old)
+    if retired:
+        _executemany(
+            "UPDATE linkage_person SET active = %s, last_run_id = %s WHERE id = %s",
+            [(False, run.pk, int(pk)) for pk in retired],
+        )
+    return pd.DataFrame(
+        {"unique_id": frame["unique_id"], "person_pk": person_pk.reindex(frame["label"]).to_numpy()}
+    )
+
+
+def _update_kept(run, labels, pks, summary, flags, hashes) -> None:
+    rows = [
+        (
+            True,
+            run.pk,
+            int(summary.at[lab, "record_count"]),
+            json.dumps(summary.at[lab, "sources"], ensure_ascii=False),
+            json.dumps(list(flags.get(lab, []))),
+            hashes[lab],
+            int(pk),
+        )
+        for lab, pk in zip(labels.tolist(), pks.tolist(), strict=True)
+    ]
+    _executemany(
+        "UPDATE linkage_person SET active = %s, last_run_id = %s, record_count = %s, "
+        "sources = %s, flags = %s, records_hash = %s WHERE id = %s",
+        rows,
+    )
+
+
+def _insert_new(run, labels, summary, flags, hashes) -> np.ndarray:
+    """Insert new persons with fresh public ids; returns their primary keys in order."""
+    if len(labels) == 0:
+        return np.array([], dtype=np.int64)
+    start = _next_public_number()
+    public = [f"P{start + k:07d}" for k in range(len(labels))]
+    rows = [
+        (
+            pid,
+            run.pk,
+            run.pk,
+            True,
+            int(summary.at[lab, "record_count"]),
+            json.dumps(summary.at[lab, "sources"], ensure_ascii=False),
+            json.dumps(list(flags.get(lab, []))),
+            hashes[lab],
+        )
+        for pid, lab in zip(public, labels.tolist(), strict=True)
+    ]
+    _executemany(
+        "INSERT INTO linkage_person (public_id, created_run_id, last_run_id, active, "
+        "record_count, sources, flags, records_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        rows,
+    )
+    ids = dict(Person.objects.filter(created_run=run).values_list("public_id", "pk"))
+    return np.array([ids[p] for p in public], dtype=np.int64)
+
+
+def _next_public_number() -> int:
+    last = Person.objects.order_by("-public_id").values_list("public_id", flat=True).first()
+    return int(last[1:]) + 1 if last else 1
+
+
+def _write_features(records: pd.DataFrame, result: LinkResult) -> None:
+    f = result.features.merge(
+        records[["unique_id", "source"]].rename(columns={"source": "source_name"}), on="unique_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, id FROM core_source")
+        source_ids = dict(cursor.fetchall())
+        cursor.execute("DELETE FROM linkage_recordfeatures")
+    cols = [
+        f"{p}_{k}"
+        for p in ("given", "father", "grandfather", "family", "mother")
+        for k in ("norm", "key")
+    ]
+    text = f[cols].fillna("").to_numpy(dtype=object).tolist()
+    by = f[["by_lo", "by_hi"]].astype("Int64")
+    lo = [None if pd.isna(v) else int(v) for v in by["by_lo"]]
+    hi = [None if pd.isna(v) else int(v) for v in by["by_hi"]]
+    year = [a if a == b else None for a, b in zip(lo, hi, strict=True)]
+    rows = [
+        (int(u), source_ids[s], *t, y, a, b, "")
+        for u, s, t, y, a, b in zip(
+            f["unique_id"].tolist(), f["source_name"].tolist(), text, year, lo, hi, strict=True
+        )
+    ]
+    placeholders = ", ".join(["%s"] * (2 + len(cols) + 4))
+    _executemany(
+        f"INSERT INTO linkage_recordfeatures (record_id, source_id, {', '.join(cols)}, "
+        f"birth_year, birth_year_min, birth_year_max, fingerprint) VALUES ({placeholders})",
+        rows,
+    )
+
+
+def _write_review(run: LinkRun, result: LinkResult) -> None:
+    """Replace the open review items by this run's (decided ones stay, for the record)."""
+    ReviewItem.objects.filter(status="open").update(status="stale")
+    review = result.review
+    if review.empty:
+        return
+    rows = [
+        (
+            run.pk,
+            int(a),
+            int(b),
+            float(p),
+            float(w),
+            json.dumps(e, ensure_ascii=False),
+            bool(same),
+            float(pr),
+            "open",
+            "",
+        )
+        for a, b, p, w, e, same, pr in zip(
+            review["unique_id_l"],
+            review["unique_id_r"],
+            review["match_probability"],
+            review["match_weight"],
+            review["explanation"],
+            review["same_person_now"],
+            review["priority"],
+            strict=True,
+        )
+    ]
+    _executemany(
+        "INSERT INTO linkage_reviewitem (run_id, record_a_id, record_b_id, match_probability, "
+        "match_weight, explanation, same_person_now, priority, status, claimed_by) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        rows,
+    )
+
+
+def current_run() -> LinkRun | None:
+    return LinkRun.objects.filter(is_current=True, status="done").first()
+
+
+def person_sources() -> pd.DataFrame:
+    """One row per (person public id, source name) for the current persons."""
+    sql = (
+        "SELECT DISTINCT p.public_id, s.name FROM linkage_membership m "
+        "JOIN linkage_person p ON p.id = m.person_id JOIN core_record r ON r.id = m.record_id "
+        "JOIN core_source s ON s.id = r.source_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return pd.DataFrame(cursor.fetchall(), columns=["person_id", "source"])
+
+
+def capture_histories(fields: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per current person: ``person_id``, a 0/1 column per source, then ``fields``.
+
+    Each requested record field (e.g. ``governorate_pcode``, ``sex``, ``death_date``) is
+    taken from the person's records by majority: the most frequent non-empty value; a tie
+    goes to the value of the earliest imported record (lowest record pk) among the tied.
+    ``person_id`` is the stable public id. Raises :class:`UserError` if no run exists.
+    """
+    from uncounted.store.core.models import CANONICAL_FIELDS
+
+    if current_run() is None:
+        raise UserError("no link run yet: run 'uncounted link' first")
+    allowed = {*CANONICAL_FIELDS, "governorate_pcode", "district_pcode", "facility_id"}
+    bad = [f for f in fields if f not in allowed or f == "record_id"]
+    if bad:
+        raise UserError(f"unknown record field {bad[0]!r}")
+    extra = "".join(f", r.{f}" for f in fields)
+    sql = (
+        f"SELECT p.public_id, s.name, r.id{extra} FROM linkage_membership m "
+        "JOIN linkage_person p ON p.id = m.person_id JOIN core_record r ON r.id = m.record_id "
+        "JOIN core_source s ON s.id = r.source_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        cursor.execute("SELECT name FROM core_source ORDER BY name")
+        sources = [r[0] for r in cursor.fetchall()]
+    frame = pd.DataFrame(rows, columns=["person_id", "source", "pk", *fields])
+    wide = (
+        pd.crosstab(frame["person_id"], frame["source"])
+        .clip(upper=1)
+        .reindex(columns=sources, fill_value=0)
+    )
+    wide.columns.name = None
+    out = wide.reset_index()
+    for f in fields:
+        out = out.merge(_majority(frame, f), on="person_id", how="left")
+        out[f] = out[f].fillna("")
+    return out
+
+
+def _majority(frame: pd.DataFrame, field: str) -> pd.DataFrame:
+    values = frame[["person_id", "pk", field]].copy()
+    values[field] = values[field].map(lambda v: "" if v is None else str(v))
+    values = values[values[field] != ""]
+    stats = values.groupby(["person_id", field]).agg(n=("pk", "size"), first=("pk", "min"))
+    stats = stats.reset_index().sort_values(
+        ["person_id", "n", "first"], ascending=[True, False, True]
+    )
+    return stats.drop_duplicates("person_id")[["person_id", field]]
+
+
+def links_frame() -> pd.DataFrame:
+    """``unique_id, source, record_id, person_id`` for every record (current persons)."""
+    sql = (
+        "SELECT r.id, s.name, r.record_id, p.public_id FROM core_record r "
+        "JOIN core_source s ON s.id = r.source_id "
+        "LEFT JOIN linkage_membership m ON m.record_id = r.id "
+        "LEFT JOIN linkage_person p ON p.id = m.person_id ORDER BY s.name, r.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        frame = pd.DataFrame(
+            cursor.fetchall(), columns=["unique_id", "source", "record_id", "person_id"]
+        )
+    if current_run() is None:
+        raise UserError("no link run yet: run 'uncounted link' first")
+    unlinked = int(frame["person_id"].isna().sum())
+    if unlinked:
+        raise UserError(
+            f"{unlinked:,} records were imported after the last link run: "
+            "run 'uncounted link' first"
+        )
+    return frame
+
+
+def export_links(out: Path) -> int:
+    """Write the contract CSV ``source,record_id,person_id``; returns the number of rows."""
+    frame = links_frame()
+    try:
+        frame[["source", "record_id", "person_id"]].to_csv(out, index=False, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write ({exc.strerror})") from None
+    return len(frame)
+
+
+def pairs_path(run: LinkRun, runs_dir: Path) -> Path:
+    return runs_dir / f"link-{run.pk}" / "pairs.parquet"
+
+
+def save_artefacts(run: LinkRun, runs_dir: Path, result: LinkResult) -> None:
+    """The trained model (JSON) and the scored pairs (Parquet) next to the workspace."""
+    folder = runs_dir / f"link-{run.pk}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "model.json").write_text(json.dumps(result.model, indent=2), encoding="utf-8")
+    cols = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    result.pairs[cols].to_parquet(folder / "pairs.parquet", index=False)
+
+
+def read_truth(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    try:
+        truth = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not a readable CSV ({exc})") from None
+    missing = {"source", "record_id", "person_id"} - set(truth.columns)
+    if missing:
+        raise UserError(f"{path}: missing column {sorted(missing)[0]!r}")
+    return truth[["source", "record_id", "person_id"]]
+
+
+def evaluate_current(truth_path: Path, runs_dir: Path | None = None) -> dict[str, Any]:
+    """Evaluate the current persons (and, if saved, the run's scored pairs) against truth."""
+    from uncounted.link.evaluate import evaluate
+
+    truth = read_truth(truth_path)
+    links = links_frame()
+    run = current_run()
+    edges = None
+    if runs_dir is not None and run is not None and pairs_path(run, runs_dir).is_file():
+        pairs = pd.read_parquet(pairs_path(run, runs_dir))
+        threshold = run.parameters.get("link_threshold", 0.5)
+        edges = pairs[pairs["match_probability"] >= threshold]
+    result = evaluate(links, truth, edges)
+    if result["records_evaluated"] == 0:
+        raise UserError(f"{truth_path}: no (source, record_id) in it matches a record here")
+    return result
