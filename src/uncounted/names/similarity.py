@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import Indel, JaroWinkler
 
 from uncounted.names.lexicon import latin_candidates, lexicon, strip_article, unit_key
 from uncounted.names.normalize import CHAIN_MARKERS, normalize_name
@@ -32,10 +32,14 @@ from uncounted.names.normalize import CHAIN_MARKERS, normalize_name
 MATCH_THRESHOLD = 0.85
 SAME_KEY_SCORE = 0.95
 # A unit is "known" when the data holds at least this many attestations of it.
-KNOWN_COUNT = 20
+KNOWN_COUNT = 3
 KNOWN_DIFFERENT_FACTOR = 0.8
 # Share of a name's attested spellings a pair must reach to count as attested.
 ATTESTED_SHARE = 0.02
+# Share from which a spelling counts as fully established.
+FULL_SHARE = 0.2
+# Number of people with one spelling from which it counts as established whatever its share.
+ATTESTED_COUNT = 40
 _FOLD_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
@@ -120,6 +124,11 @@ def _known(unit: str) -> bool:
     return sum(_arabic_readings(unit).values()) >= KNOWN_COUNT
 
 
+def _plausible(share: float) -> float:
+    """A spelling share as evidence: 0 below ATTESTED_SHARE, 1 from FULL_SHARE up."""
+    return min(1.0, share / FULL_SHARE) if share >= ATTESTED_SHARE else 0.0
+
+
 def _attested(x: str, y: str) -> float:
     """Evidence from attested spellings, in [0, 1] (0: the data has nothing to say)."""
     if _is_arabic(x) and _is_arabic(y):
@@ -129,23 +138,35 @@ def _attested(x: str, y: str) -> float:
     if _is_arabic(y):
         x, y = y, x
     if _is_arabic(x):
-        readings = _arabic_readings(y)
-        bare = strip_article(x)
-        spellings = _latin_spellings(x)
-        share = max(_share(readings, bare), *(_share(spellings, f) for f in _latin_forms(y)))
-        return min(1.0, share / 0.2) if share >= ATTESTED_SHARE else 0.0
-    return _overlap(_arabic_readings(x), _arabic_readings(y))
+        bare, spellings = strip_article(x), _latin_spellings(x)
+        reading = _plausible(_share(_arabic_readings(y), bare))
+        spelling = max(_plausible(_share(spellings, f)) for f in _latin_forms(y))
+        count = max(spellings.get(f, 0) for f in _latin_forms(y))
+        return max((reading * spelling) ** 0.5, min(1.0, count / ATTESTED_COUNT))
+    px, py = _arabic_readings(x), _arabic_readings(y)
+    return max(
+        (_plausible(_share(px, a)) * _plausible(_share(py, a)) for a in px if a in py), default=0.0
+    )
 
 
 def _spelling(x: str, y: str) -> float:
     """Spelling closeness in [0, 1] from the keys and, for two Latin units, folded forms."""
     kx, ky = unit_key(x), unit_key(y)
-    if _is_arabic(x) != _is_arabic(y):
-        return JaroWinkler.similarity(_consonants(kx), _consonants(ky))
-    score = JaroWinkler.similarity(kx, ky)
-    if not _is_arabic(x):
-        score = max(score, JaroWinkler.similarity(_fold_latin(x), _fold_latin(y)))
+    guessed = not _is_arabic(x) and not latin_candidates(x) or (
+        not _is_arabic(y) and not latin_candidates(y)
+    )
+    if guessed and _is_arabic(x) != _is_arabic(y):
+        kx, ky = _consonants(kx), _consonants(ky)
+    score = _string(kx, ky)
+    if not _is_arabic(x) and not _is_arabic(y):
+        score = max(score, _string(_fold_latin(x), _fold_latin(y)))
     return score
+
+
+def _string(a: str, b: str) -> float:
+    """Mean of Jaro-Winkler and Indel similarity: JW alone over-rewards a shared prefix
+    (Hasan / Hasanein, Mansour / Munzer), Indel alone under-rewards short names."""
+    return (JaroWinkler.similarity(a, b) + Indel.normalized_similarity(a, b)) / 2
 
 
 @lru_cache(maxsize=1 << 18)
