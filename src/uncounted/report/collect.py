@@ -89,6 +89,7 @@ def collect(
         (e for (_, by), e in latest.items() if not by), None
     )
     method = overall_est.method if overall_est else ""
+    shown_method = _method_name(method)
     return ReportData(
         title="Deaths in detention: documented and estimated",
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -96,7 +97,7 @@ def collect(
         sources=source_summaries(records),
         overlaps=overlaps(records),
         overall=overall_row(overall_est, truth),
-        method=method,
+        method=shown_method,
         by_year=stratified(latest, method, "death_year", "By year of death", truth),
         by_governorate=stratified(latest, method, "governorate", "By governorate", truth),
         other_tables=other_tables(latest, method, truth),
@@ -298,7 +299,12 @@ def stratified(
     if estimate is None:
         return None
     return EstimateTable(
-        title, field, estimate.method, table_rows(estimate, truth), estimate.missing, estimate.pk
+        title,
+        field,
+        _method_name(estimate.method),
+        table_rows(estimate, truth),
+        estimate.missing,
+        estimate.pk,
     )
 
 
@@ -308,7 +314,7 @@ def other_tables(latest: dict, method: str, truth: dict | None) -> tuple[Estimat
         EstimateTable(
             f"By {', '.join(by).replace('_', ' ')}",
             ",".join(by),
-            e.method,
+            _method_name(e.method),
             table_rows(e, truth),
             e.missing,
             e.pk,

@@ -188,7 +188,7 @@ def _dates(span: tuple[str, str] | None) -> str:
 
 
 def _sources(sources: Sequence[SourceSummary]) -> str:
-    fields = sorted({f for s in sources for f in s.completeness})
+    fields = list(dict.fromkeys(f for s in sources for f in s.completeness))
     rows = [
         [
             name_html(s.name),

@@ -20,7 +20,11 @@ from django.db import connection, transaction
 
 from uncounted import __version__
 from uncounted.errors import UserError
-from uncounted.estimate import DGA, LCMCR, CaptureTable, EstimateResult, LogLinear
+from uncounted.estimate.dga import DGA
+from uncounted.estimate.lcmcr import LCMCR
+from uncounted.estimate.loglinear import LogLinear
+from uncounted.estimate.result import EstimateResult
+from uncounted.estimate.table import CaptureTable
 from uncounted.store.core.models import CANONICAL_FIELDS
 from uncounted.store.estimates import strata as st
 from uncounted.store.estimates.models import Estimate, StratumEstimate, pack_draws
@@ -37,9 +41,9 @@ def make_estimator(method: str, seed: int, **params: Any):
     if method == "lcmcr":
         return LCMCR(seed=seed, **params)
     if method == "loglinear":
-        return LogLinear(**params)
+        return LogLinear(seed=seed, **params)
     if method == "dga":
-        return DGA(**params)
+        return DGA(seed=seed, **params)
     raise UserError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
 
 
