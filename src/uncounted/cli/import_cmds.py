@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -112,7 +113,7 @@ class _progress:
 def _print_report(report) -> None:
     verb = "would import" if report.dry_run else "imported"
     console.print(
-        f"[bold]{report.file}[/] {verb} into source [bold]{report.source}[/]"
+        f"[bold]{escape(report.file)}[/] {verb} into source [bold]{escape(report.source)}[/]"
         + ("" if report.dry_run else f" (batch {report.batch_id})"),
         highlight=False,
     )
@@ -131,7 +132,8 @@ def _print_report(report) -> None:
         console.print("  no record_id column: ids derived from each row's content")
     if report.unmapped_columns:
         console.print(
-            "  unmapped columns (kept in the raw rows): " + ", ".join(report.unmapped_columns),
+            "  unmapped columns (kept in the raw rows): "
+            + escape(", ".join(report.unmapped_columns)),
             highlight=False,
             soft_wrap=True,
         )
@@ -165,14 +167,15 @@ def sources_command(
     table = Table("source", "records", "batches", "last import", "file", "by")
     for s in summaries:
         last = s["last_import"] or {}
-        table.add_row(
+        cells = (
             s["source"],
-            str(s["records"]),
-            str(s["batches"]),
+            s["records"],
+            s["batches"],
             last.get("at", "")[:16],
             last.get("file", ""),
             last.get("by", ""),
         )
+        table.add_row(*(escape(str(c)) for c in cells))
     console.print(table)
 
 
@@ -208,7 +211,7 @@ def records_command(
         title=f"{total} records (showing {offset + 1}–{offset + len(records)})",
     )
     for r in records:
-        table.add_row(
+        cells = (
             r["source"],
             r["record_id"],
             r["full_name"],
@@ -218,4 +221,5 @@ def records_command(
             r["death_date"],
             r["status"],
         )
+        table.add_row(*(escape(str(c)) for c in cells))
     console.print(table)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from uncounted.names import parse_name_chain
 from uncounted.names.dates import parse_partial_date
 from uncounted.names.places import district_pcode, facility_id, governorate_pcode
 from uncounted.names.text import ascii_digits, collapse_spaces
@@ -309,30 +310,6 @@ def _age(value: str) -> int | None:
 
 
 def parse_chain(full_name: str) -> tuple[str, str, str, str, float]:
-    """(given, father, grandfather, family, confidence) from the names engine.
-
-    Until ``uncounted.names.parse_name_chain`` exists (names issue, in progress), a plain
-    split stands in: first word given, last word family, the words between father and
-    grandfather, with a low confidence so that nothing downstream trusts it.
-    """
-    try:
-        from uncounted.names import parse_name_chain
-    except ImportError:
-        return plain_split(full_name)
+    """(given, father, grandfather, family, confidence) from the names engine."""
     chain = parse_name_chain(full_name)
-    return (
-        chain.given or "",
-        chain.father or "",
-        chain.grandfather or "",
-        chain.family or "",
-        float(chain.confidence),
-    )
-
-
-def plain_split(full_name: str) -> tuple[str, str, str, str, float]:
-    words = full_name.split()
-    if len(words) <= 1:
-        return (full_name, "", "", "", 0.3)
-    father = words[1] if len(words) >= 3 else ""
-    grandfather = " ".join(words[2:-1]) if len(words) >= 4 else ""
-    return (words[0], father, grandfather, words[-1], 0.3)
+    return (chain.given, chain.father, chain.grandfather, chain.family, float(chain.confidence))
