@@ -12,21 +12,11 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from uncounted.app.models import Account, LoginThrottle
-from uncounted.app.permissions import ROLES
+from uncounted.app.permissions import ROLES, canonical_role
 from uncounted.errors import UserError
 from uncounted.store.core.models import audit
 
 MIN_PASSWORD = 10
-ROLE_ALIASES = {r.replace("_", " "): r for r in ROLES} | {r.replace("_", "-"): r for r in ROLES}
-
-
-def canonical_role(text: str) -> str:
-    """``data entry`` / ``data-entry`` / ``data_entry`` → ``data_entry``; else a clear error."""
-    key = text.strip().lower()
-    role = key if key in ROLES else ROLE_ALIASES.get(key)
-    if role is None:
-        raise UserError(f"unknown role {text!r}: use one of {', '.join(ROLES)}")
-    return role
 
 
 def generate_password() -> str:

@@ -23,7 +23,7 @@ TAIL_LINES = 12
 
 
 def command_for(method: str, by: str) -> list[str]:
-    args = [sys.executable, "-m", "uncounted", "estimate", "--method", method]
+    args = [sys.executable, "-m", "uncounted.cli", "estimate", "--method", method]
     return args + (["--by", by] if by else [])
 
 

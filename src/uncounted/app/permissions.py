@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from uncounted.errors import UserError
+
 ROLES: dict[str, str] = {
     "admin": "Administrator",
     "analyst": "Analyst",
@@ -73,6 +75,18 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"admin"}),
     ),
 }
+
+
+ROLE_ALIASES = {r.replace("_", " "): r for r in ROLES} | {r.replace("_", "-"): r for r in ROLES}
+
+
+def canonical_role(text: str) -> str:
+    """``data entry`` / ``data-entry`` / ``data_entry`` → ``data_entry``; else a clear error."""
+    key = text.strip().lower()
+    role = key if key in ROLES else ROLE_ALIASES.get(key)
+    if role is None:
+        raise UserError(f"unknown role {text!r}: use one of {', '.join(ROLES)}")
+    return role
 
 
 def role_of(user: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -29,9 +30,11 @@ def serve(
     import waitress
     from django.core.wsgi import get_wsgi_application
 
+    workspace = open_workspace(ctx)
     from uncounted.app.accounts import list_users
 
-    workspace = open_workspace(ctx)
+    # background jobs (estimates started from the web) run the CLI on this same workspace
+    os.environ["UNCOUNTED_WORKSPACE"] = str(workspace.root)
     if not any(u.active for u in list_users()):
         err_console.print(
             "no active user yet: create one with 'uncounted user add NAME --role admin'"
@@ -67,10 +70,12 @@ def user_add(
     """Create an account with one role."""
     import sys
 
-    from uncounted.app.accounts import add_user, canonical_role, generate_password
+    from uncounted.app.permissions import canonical_role
 
     canonical_role(role)
     open_workspace(ctx)
+    from uncounted.app.accounts import add_user, generate_password
+
     generated = False
     if password is None:
         if sys.stdin.isatty():
@@ -93,9 +98,9 @@ def user_list(ctx: typer.Context) -> None:
     """List accounts with their role and state."""
     from rich.table import Table
 
+    open_workspace(ctx)
     from uncounted.app.accounts import list_users
 
-    open_workspace(ctx)
     table = Table("user", "role", "active", "last login")
     for row in list_users():
         table.add_row(row.username, row.role, "yes" if row.active else "no", row.last_login)
@@ -107,8 +112,8 @@ def user_disable(
     ctx: typer.Context, name: Annotated[str, typer.Argument(help="User name.")]
 ) -> None:
     """Stop an account from signing in (kept for the audit trail)."""
+    open_workspace(ctx)
     from uncounted.app.accounts import disable_user
 
-    open_workspace(ctx)
     disable_user(name, actor=current_user())
     console.print(f"user {name} disabled")

@@ -44,3 +44,11 @@ def get(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.filter
+def label(field_name: str) -> str:
+    """A canonical field's name in the interface language (``death_date`` → Death date)."""
+    from uncounted.app.labels import FIELD_LABELS
+
+    return str(FIELD_LABELS.get(field_name, field_name))
