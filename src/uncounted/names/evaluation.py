@@ -44,7 +44,9 @@ def score_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """The pairs with ``score`` and ``cross_script`` columns added."""
     out = pairs.copy()
     out["score"] = [similarity(a, b) for a, b in zip(out["a"], out["b"], strict=True)]
-    out["cross_script"] = [has_arabic(a) != has_arabic(b) for a, b in zip(out["a"], out["b"], strict=True)]
+    out["cross_script"] = [
+        has_arabic(a) != has_arabic(b) for a, b in zip(out["a"], out["b"], strict=True)
+    ]
     return out
 
 

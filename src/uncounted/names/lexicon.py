@@ -47,8 +47,8 @@ _NOT_ARTICLE = frozenset({"الياس", "الهام", "الفت", "الماس", 
 _LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
-        (r"^(?:al|el)(?=[a-z]{3})", ""),
-        (r"([a-z])\1+", r"\1"),
+        (r"^(?:al|el)(?=[a-z]{4})", ""),
+        (r"([b-df-hj-np-tv-z])\1+", r"\1"),
         (r"kh", "X"), (r"sh|ch", "C"), (r"gh", "G"), (r"th", "T"), (r"dh", "D"), (r"dj", "J"),
         (r"ph", "F"), (r"ou|oo|uu", "W"), (r"ee|ii|ie|iy|ai|ay|ei|ey", "Y"), (r"aa", "A"),
         (r"^[aeiou]", "A"), (r"[aeiou]$", ""), (r"[aeiou]", ""),

@@ -43,10 +43,11 @@ ATTESTED_COUNT = 40
 _FOLD_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
-        (r"^(?:al|el)(?=[a-z]{3})", ""),
+        (r"^(?:al|el)(?=[a-z]{4})", ""),
         (r"([a-z])\1+", r"\1"),
-        (r"ou|oo|o", "u"), (r"ee|ie|iy", "i"), (r"ey|ei|ai", "ay"), (r"aa", "a"),
-        (r"ck|q|c(?!h)", "k"), (r"dj", "j"), (r"ph", "f"), (r"(?<=[^aeiou])e$", ""),
+        (r"ou|o", "u"), (r"ie|iy", "i"), (r"ey|ei|ai", "ay"),
+        (r"ch|sch", "sh"), (r"dj", "j"), (r"g(?!h)", "j"), (r"ck|q|c", "k"), (r"ph", "f"),
+        (r"(?<=[^aeiou])e$", ""),
     )
 )  # fmt: skip
 
@@ -150,17 +151,42 @@ def _attested(x: str, y: str) -> float:
 
 
 def _spelling(x: str, y: str) -> float:
-    """Spelling closeness in [0, 1] from the keys and, for two Latin units, folded forms."""
+    """Spelling closeness in [0, 1] from the keys and folded Latin forms.
+
+    A Latin unit the data has never seen is also compared with the attested spellings of
+    the other side's name (``Chaheen`` with شاهين's ``Shaheen``, ``Chahine``...).
+    """
+    if _is_arabic(y) and not _is_arabic(x):
+        x, y = y, x
     kx, ky = unit_key(x), unit_key(y)
-    guessed = not _is_arabic(x) and not latin_candidates(x) or (
-        not _is_arabic(y) and not latin_candidates(y)
-    )
-    if guessed and _is_arabic(x) != _is_arabic(y):
+    unseen_y = not _is_arabic(y) and not latin_candidates(y)
+    if _is_arabic(x) and unseen_y:
         kx, ky = _consonants(kx), _consonants(ky)
     score = _string(kx, ky)
-    if not _is_arabic(x) and not _is_arabic(y):
+    if not _is_arabic(x):
         score = max(score, _string(_fold_latin(x), _fold_latin(y)))
+        unseen_x = not latin_candidates(x)
+        if unseen_x != unseen_y:
+            known, unseen = (y, x) if unseen_x else (x, y)
+            readings = _arabic_readings(known)
+            best = max(readings, key=readings.__getitem__, default="")
+            score = max(score, _closest_spelling(best, unseen))
+    elif unseen_y:
+        score = max(score, _closest_spelling(x, y))
     return score
+
+
+def _closest_spelling(arabic: str, latin: str) -> float:
+    """Best string similarity of a Latin unit to an Arabic unit's attested spellings."""
+    folded = _fold_latin(latin)
+    return max((_string(s, folded) for s in _folded_spellings(arabic)), default=0.0)
+
+
+@lru_cache(maxsize=1 << 14)
+def _folded_spellings(arabic: str) -> tuple[str, ...]:
+    spellings = _latin_spellings(arabic)
+    top = sorted(spellings, key=spellings.__getitem__, reverse=True)[:12]
+    return tuple({_fold_latin(s) for s in top})
 
 
 def _string(a: str, b: str) -> float:
