@@ -60,6 +60,15 @@ def _display_form(key: str, latin: str) -> str:
     return form
 
 
+def _windows_1256(text: str) -> bool:
+    """Whether the name can be written in Windows-1256 (no Persian letters such as ڤ)."""
+    try:
+        text.encode("cp1256")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _final_yeh(form: str, latin: str) -> str:
     """Final ى only where the name ends in a long a (Mustafa, Layla); else ي (Ali, Masri)."""
     form = re.sub("اللة$", "الله", form)
@@ -136,6 +145,7 @@ def build(shared: Path, out: Path = OUT) -> None:
             _gaza_forms(family), wsur, latin, "surname", TOP["family"], male=False),
     }  # fmt: skip
     rows = pd.concat([t.assign(role=r) for r, t in tables.items()], ignore_index=True)
+    rows = rows[rows["arabic"].map(_windows_1256)]  # lists are also kept in Windows-1256
     rows["weight"] = rows["weight"].round(8)
     out.mkdir(parents=True, exist_ok=True)
     rows[["role", "arabic", "key", "weight"]].to_csv(out / "names.csv", index=False)

@@ -153,10 +153,14 @@ def _brothers(pop: pd.DataFrame, config: SimulationConfig, rng: np.random.Genera
         values[members] = values[head]
         pop[col] = values
     given = pop["given_row"].to_numpy(copy=True)
-    same = (given[members] == given[head]) & ~first
-    for _ in range(5):  # brothers have different given names
-        given[members[same]] = tables.names().draw(rng, "male", int(same.sum()))
-        same = (given[members] == given[head]) & ~first
+    prev = np.r_[members[:1], members[:-1]]  # the brother listed before (groups of <= 3)
+
+    def same() -> np.ndarray:
+        return ((given[members] == given[head]) | (given[members] == given[prev])) & ~first
+
+    for _ in range(8):  # brothers have different given names
+        clash = same()
+        given[members[clash]] = tables.names().draw(rng, "male", int(clash.sum()))
     pop["given_row"] = given
     birth = pop["birth_date"].to_numpy(copy=True)
     gap = rng.integers(-3000, 3000, len(members)).astype("timedelta64[D]")

@@ -429,11 +429,19 @@ RENDERERS = {
 
 
 def _near_empty(out: pd.DataFrame, spec: ListSpec, rng: np.random.Generator) -> np.ndarray:
-    """Blank a share of records but a first name (still somebody's record); the mask."""
+    """Blank a share of records (still somebody's record); the mask.
+
+    A list keeps a first name; a photograph of an unidentified body keeps no name at all but
+    its detainee number, branch and date.
+    """
     hit = noise.chance(rng, len(out), spec.near_empty_rate)
-    if hit.any():
-        name_col = "full_name" if "full_name" in out else "given_name"
-        keep = out.loc[hit, name_col].str.split(" ").str[0]
-        out.loc[hit, :] = ""
-        out.loc[hit, name_col] = keep
+    if not hit.any():
+        return hit
+    if spec.kind == "body_photos":
+        out.loc[hit, ["full_name", "notes"]] = ""
+        return hit
+    name_col = "full_name" if "full_name" in out else "given_name"
+    keep = out.loc[hit, name_col].str.split(" ").str[0]
+    out.loc[hit, :] = ""
+    out.loc[hit, name_col] = keep
     return hit

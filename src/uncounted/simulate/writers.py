@@ -36,12 +36,12 @@ def write_list(frame: pd.DataFrame, spec: ListSpec, path: Path) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.name[:31])
     ws.append(list(frame.columns))
-    numeric = [i for i, c in enumerate(frame.columns) if c in NUMERIC_HEADERS]
-    for row in frame.itertuples(index=False, name=None):
-        values = list(row)
-        for i in numeric:  # Excel users type ages and years as numbers
-            values[i] = int(values[i]) if str(values[i]).isdigit() else values[i]
-        ws.append(values)
+    cells = frame.astype(object).where(frame != "", None)  # a blank cell is no cell
+    for col in cells.columns.intersection(NUMERIC_HEADERS):  # Excel users type ages as numbers
+        digits = cells[col].notna() & cells[col].astype(str).str.isdigit()
+        cells.loc[digits, col] = cells.loc[digits, col].astype(int)
+    for row in cells.itertuples(index=False, name=None):
+        ws.append(row)
     wb.save(path)
 
 
