@@ -100,9 +100,9 @@ def _birth_year_range(df: pd.DataFrame, death_y: pd.Series, arrest_y: pd.Series)
     date gives no birth year (unknown, so neutral).
     """
     text = df["birth_date"].fillna("").astype(str).str.strip()
-    born = pd.to_numeric(text.str[:4].where(text.str.len() >= 4), errors="coerce")
-    age = pd.to_numeric(df["age"], errors="coerce")
-    event = death_y.astype("Float64").fillna(arrest_y.astype("Float64"))
+    born = pd.to_numeric(text.str[:4].where(text.str.len() >= 4), errors="coerce").astype("float64")
+    age = pd.to_numeric(df["age"], errors="coerce").astype("float64")
+    event = death_y.astype("float64").fillna(arrest_y.astype("float64"))
     from_age_hi = event - age
     lo = born.fillna(from_age_hi - 1)
     hi = born.fillna(from_age_hi)

@@ -162,6 +162,11 @@ def _keys_equal(*cols: str) -> str:
     return " AND ".join(f'l."{c}" = r."{c}"' for c in cols)
 
 
+def _prefixes_equal(n: int, *cols: str) -> str:
+    """Keys agreeing on their first letters: catches a typo later in the name."""
+    return " AND ".join(f'substr(l."{c}", 1, {n}) = substr(r."{c}", 1, {n})' for c in cols)
+
+
 # Blocking rules: every pair that matches at least one rule is scored. They are built on
 # the cross-script keys so that Arabic and Latin spellings of one person meet; each rule
 # alone misses the pairs where one of its keys is wrong or missing, the union rarely does.
@@ -174,6 +179,14 @@ BLOCKING_RULES: list[tuple[str, str]] = [
     ("given+birth year", _keys_equal("given_key", "by_lo")),
     ("father+birth year", _keys_equal("father_key", "by_lo")),
     ("family+death day", _keys_equal("family_key", "death_d")),
+    ("given+death day", _keys_equal("given_key", "death_d")),
+    ("given+arrest day", _keys_equal("given_key", "arrest_d")),
+    ("family+birth year", _keys_equal("family_key", "by_lo")),
+    ("given, family: first 3 letters", _prefixes_equal(3, "given_key", "family_key")),
+    (
+        "given, father: first 2 letters, birth year",
+        _prefixes_equal(2, "given_key", "father_key") + ' AND l."by_lo" = r."by_lo"',
+    ),
     ("registry number", _keys_equal("registry")),
     ("detainee number", _keys_equal("detainee")),
 ]

@@ -1,0 +1,124 @@
+"""Features and clustering on small synthetic tables (no database)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from uncounted.link import cluster
+from uncounted.link.evaluate import bcubed, capture_table, pairwise_after_clustering
+from uncounted.link.features import build_features
+from uncounted.link.model import probability, reestimate_prior
+
+
+def _records(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "unique_id", range(1, len(frame) + 1))
+    return frame
+
+
+def test_arabic_and_latin_spellings_share_a_cross_script_key():
+    f = build_features(
+        _records(
+            [
+                {"source": "a", "given_name": "محمد", "family_name": "الحلبي"},
+                {"source": "b", "given_name": "Mohammad", "family_name": "al-Halabi"},
+            ]
+        )
+    )
+    assert f.loc[0, "given_key"] == f.loc[1, "given_key"]
+    assert f.loc[0, "family_key"] == f.loc[1, "family_key"]
+    assert f.loc[0, "given_norm"] != f.loc[1, "given_norm"]
+
+
+def test_missing_values_are_null_and_age_gives_a_birth_year_range():
+    f = build_features(
+        _records(
+            [
+                {"source": "a", "given_name": "Ali", "age": 30, "death_date": "2014-05"},
+                {"source": "a", "given_name": "Ali", "birth_date": "1980-02-01"},
+                {"source": "a", "given_name": "", "age": 30},
+            ]
+        )
+    )
+    assert (f.loc[0, "by_lo"], f.loc[0, "by_hi"]) == (1983, 1984)
+    assert (f.loc[1, "by_lo"], f.loc[1, "by_hi"]) == (1980, 1980)
+    assert pd.isna(f.loc[2, "by_lo"])  # an age without any event date says nothing
+    assert f.loc[0, "death_ym"] == "2014-05" and pd.isna(f.loc[0, "death_d"])
+    assert pd.isna(f.loc[0, "father_key"]) and pd.isna(f.loc[0, "sex"])
+    assert not f.loc[2, "has_name"]
+
+
+def test_full_name_is_parsed_when_parts_are_empty():
+    f = build_features(_records([{"source": "a", "full_name": "أحمد محمد علي الخطيب"}]))
+    assert f.loc[0, "given_key"] and f.loc[0, "family_key"]
+    assert f.loc[0, "given_key"] != f.loc[0, "family_key"]
+
+
+def _edges(rows):
+    return pd.DataFrame(rows, columns=["i", "j", "match_probability"]).assign(
+        match_weight=lambda d: np.log2(d.match_probability / (1 - d.match_probability))
+    )
+
+
+def _cluster(n, rows, exclusive=None, constraints=None):
+    edges = _edges(rows)
+    constraints = constraints or cluster.Constraints()
+    exclusive = np.full(n, -1) if exclusive is None else np.asarray(exclusive)
+    tentative = cluster.tentative_components(n, edges, constraints, 0.5)
+    split = cluster.needs_splitting(tentative, edges, exclusive, constraints, 0.5)
+    return cluster.finalise(tentative, split, edges, exclusive, constraints, 0.0).labels
+
+
+def test_clustering_does_not_chain_through_a_middle_record():
+    # 0-1-2 and 3-4 chained by one middle link 2-3; 0 and 4 are clearly different people.
+    rows = [
+        (0, 1, 0.99),
+        (0, 2, 0.98),
+        (1, 2, 0.99),
+        (3, 4, 0.99),
+        (2, 3, 0.6),
+        (0, 3, 0.01),
+        (1, 3, 0.01),
+        (0, 4, 0.001),
+        (1, 4, 0.001),
+        (2, 4, 0.01),
+    ]
+    labels = _cluster(5, rows)
+    assert labels[0] == labels[1] == labels[2]
+    assert labels[3] == labels[4]
+    assert labels[0] != labels[3]
+
+
+def test_cannot_link_and_official_lists_are_enforced_and_must_link_wins():
+    rows = [(0, 1, 0.99), (1, 2, 0.99), (0, 2, 0.99)]
+    cannot = cluster.Constraints(cannot=np.array([[0, 2]]))
+    labels = _cluster(3, rows, constraints=cannot)
+    assert labels[0] != labels[2]
+    # Two records of one official list never form one person...
+    labels = _cluster(3, rows, exclusive=[0, -1, 0])
+    assert labels[0] != labels[2]
+    # ...unless a person said so.
+    must = cluster.Constraints(must=np.array([[0, 2]]))
+    labels = _cluster(3, [(0, 1, 0.99), (1, 2, 0.2)], exclusive=[0, -1, 0], constraints=must)
+    assert labels[0] == labels[2]
+
+
+def test_prior_is_the_fixed_point_of_expected_matches():
+    weights = np.array([20.0] * 10 + [-20.0] * 1000)
+    prior = reestimate_prior(weights, 0.5, 200)
+    assert abs(prior * 200 * 199 / 2 - 10) < 0.1
+    assert probability(np.array([0.0]))[0] == 0.5
+
+
+def test_evaluation_measures():
+    pred = pd.Series([1, 1, 2, 3])
+    truth = pd.Series(["a", "a", "a", "b"])
+    m = pairwise_after_clustering(pred, truth)
+    assert (m["tp"], m["predicted_pairs"], m["true_pairs"]) == (1, 1, 3)
+    assert bcubed(pred, pred.astype(str))["f1"] == 1.0
+    table = capture_table(pd.Series([1, 1, 2]), pd.Series(["x", "y", "x"]))
+    assert table.to_dict(orient="records") == [
+        {"x": 1, "y": 1, "count": 1},
+        {"x": 1, "y": 0, "count": 1},
+    ]
