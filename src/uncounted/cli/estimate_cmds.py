@@ -8,6 +8,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -42,9 +43,9 @@ def estimate(
     sparse are flagged and pooled (never dropped); persons missing a stratifying value are
     counted. Every estimate is stored with its inputs' hash, parameters, seed and version.
     """
-    from uncounted.store.estimates import service
-
     open_workspace(ctx)
+    from uncounted.store.estimates import service  # needs Django set up
+
     fields = [f for f in (by or "").split(",") if f.strip()]
     service.check_fields(fields)
     chosen_seed = service.DEFAULT_SEED if seed is None else seed
@@ -99,17 +100,19 @@ def print_estimate(stored) -> None:
             )
         for s in stored.strata.all():
             table.add_row(
-                s.label,
+                escape(s.label),
                 f"{s.observed:,}",
                 fmt(s.estimate_value),
                 f"{fmt(s.lower)} – {fmt(s.upper)}",
-                ("pooled: " if s.pooled else "") + s.flag,
+                escape(f"pooled: {', '.join(s.members)}" if s.pooled else s.flag),
             )
         console.print(table)
         console.print(
             f"{stored.missing:,} persons have no value for {', '.join(stored.by)}: "
             "in the overall estimate, in no stratum."
         )
+        for warning in stored.details.get("strata_warnings", []):
+            console.print(f"[yellow]warning:[/] {escape(warning)}")
     console.print(
         f"stored as estimate {stored.pk} (seed {stored.seed}, inputs sha256 "
         f"{stored.inputs_hash[:16]}…); write the report with: uncounted report"

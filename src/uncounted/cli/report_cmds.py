@@ -29,9 +29,10 @@ def report(
 ) -> None:
     """Write the report: sources, overlaps, estimates, linkage quality, campaign lists."""
     from uncounted.cli.estimate_cmds import command_line
-    from uncounted.report.collect import write_report
 
     workspace = open_workspace(ctx)
+    from uncounted.report.collect import write_report  # needs Django set up
+
     target = (out or workspace.root / DEFAULT_NAME).expanduser().resolve()
     if target.is_dir():
         target = target / DEFAULT_NAME

@@ -305,6 +305,7 @@ def stratified(
         table_rows(estimate, truth),
         estimate.missing,
         estimate.pk,
+        tuple(estimate.details.get("strata_warnings", [])),
     )
 
 
@@ -318,6 +319,7 @@ def other_tables(latest: dict, method: str, truth: dict | None) -> tuple[Estimat
             table_rows(e, truth),
             e.missing,
             e.pk,
+            tuple(e.details.get("strata_warnings", [])),
         )
         for (m, by), e in sorted(latest.items(), key=lambda kv: kv[0])
         if m == method and by not in shown

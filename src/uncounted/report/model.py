@@ -49,6 +49,7 @@ class EstimateTable:
     rows: tuple[EstimateRow, ...]
     missing: int = 0
     estimate_id: int | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ DOCUMENTED = "#3b6ea8"
 ESTIMATED = "#c2541b"
 TRUTH = "#2e7d32"
 GRID = "#d9dee4"
+WEIGHT_LIMIT = 20.0
 
 _STYLE = {
     "svg.fonttype": "none",
@@ -171,11 +172,20 @@ def match_weights(levels: Sequence[ComparisonLevel]) -> str:
         ax = fig.add_subplot()
         y = np.arange(len(levels))
         w = np.array([lv.weight for lv in levels])
-        ax.barh(y, w, color=np.where(w >= 0, DOCUMENTED, ESTIMATED))
+        shown = np.clip(w, -WEIGHT_LIMIT, WEIGHT_LIMIT)
+        ax.barh(y, shown, color=np.where(w >= 0, DOCUMENTED, ESTIMATED))
+        for yi, wi, si in zip(y, w, shown, strict=True):
+            if wi != si:  # a near-certain "different" would flatten every other bar
+                ax.text(si, yi, f" {wi:.0f} ", va="center", ha="left" if wi < 0 else "right",
+                        fontsize=7, color="white")  # fmt: skip
+        ax.set_xlim(-WEIGHT_LIMIT * 1.02, WEIGHT_LIMIT * 1.02)
         ax.set_yticks(y, [f"{lv.comparison}: {lv.level}" for lv in levels], fontsize=7)
         ax.invert_yaxis()
         ax.axvline(0, color=INK, lw=0.8)
-        ax.set_xlabel("match weight (log2 of m/u): evidence for (right) or against (left)")
+        ax.set_xlabel(
+            "match weight (log2 of m/u): evidence for (right) or against (left); "
+            f"bars beyond ±{WEIGHT_LIMIT:.0f} cut, value written on them"
+        )
         ax.grid(axis="x", color=GRID, lw=0.6)
         return to_svg(fig, "Match weights of the linkage model")
 

@@ -262,6 +262,12 @@ def _estimate_table(table: EstimateTable, horizontal: bool) -> str:
         f'<p class="note">{num(table.missing)} documented persons have no value for '
         f"{escape(table.field)}: they count in the overall estimate but in no row here.</p>"
     )
+    if show_truth and table.missing:
+        missing += (
+            '<p class="note">The true (simulated) count of a stratum includes its persons '
+            "whose records give no value, so it is not directly comparable.</p>"
+        )
+    missing += "".join(f'<p class="flag">Warning: {escape(w)}.</p>' for w in table.warnings)
     return (
         f"<h3>{escape(table.title)}</h3>"
         + _figure(svg, f"Documented (bars) and estimated (points, 95% interval); {table.method}.")

@@ -31,6 +31,7 @@ from uncounted.store.estimates.models import Estimate, StratumEstimate, pack_dra
 
 METHODS = ("lcmcr", "loglinear", "dga")
 DEFAULT_SEED = 20111
+BLIND_SHARE = 0.05
 EXTRA_FIELDS = ("governorate_pcode", "facility_id")
 DERIVED_FIELDS = ("death_year", "arrest_year", "birth_year", "age_group")
 
@@ -193,8 +194,28 @@ def run(
         tick(len(fitted) + 1, len(groups) + 1)
     return _store(
         overall, fitted, fields, method, seed, params, sources, missing,
+        blind_lists(persons, sources, fields),
         actor, command, time.perf_counter() - started,
     )  # fmt: skip
+
+
+def blind_lists(persons: pd.DataFrame, sources: Sequence[str], fields: Sequence[str]) -> list[str]:
+    """Warnings for lists that (almost) never record a stratifying field.
+
+    A person seen only on such a list has no value and falls out of every stratum, so each
+    stratum loses exactly the persons that list alone found: stratum estimates come out
+    low. The overall estimate is not affected.
+    """
+    out = []
+    for field in fields:
+        known = persons[field] != st.MISSING
+        blind = [s for s in sources if known[persons[s] == 1].mean() < BLIND_SHARE]
+        if blind:
+            out.append(
+                f"{', '.join(blind)} record(s) almost no {field}: persons seen only there are "
+                f"in no {field} stratum, so the {field} estimates are too low"
+            )
+    return out
 
 
 def _columns_for(fields: Sequence[str]) -> list[str]:
@@ -233,6 +254,7 @@ def _store(
     params: dict[str, Any],
     sources: list[str],
     missing: int,
+    warnings: list[str],
     actor: str,
     command: str,
     elapsed: float,
@@ -258,7 +280,7 @@ def _store(
         pooling_rule=st.POOLING_RULE if fields else "",
         capture_table=_rows(overall.table),
         draws=pack_draws(result.draws),
-        details=result.to_dict(),
+        details={**result.to_dict(), "strata_warnings": warnings},
         elapsed_s=elapsed,
     )
     StratumEstimate.objects.bulk_create(
