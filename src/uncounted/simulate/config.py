@@ -134,7 +134,7 @@ class SimulationConfig:
     brothers_share: float = 0.06
     homonym_share: float = 0.01
     local_facility_share: float = 0.35
-    notice_dead_known_share: float = 0.45
+    family_knows_death_share: float = 0.45  # else "disappeared", unless a notice told them
     remains_returned_share: float = 0.03
 
     def __post_init__(self) -> None:

@@ -118,7 +118,7 @@ def render_list(
     rng: np.random.Generator,
     extra: dict[str, np.ndarray],
 ) -> pd.DataFrame:
-    """Records of one list in canonical fields, plus ``person_id``; shuffled, with ids.
+    """Records of one list in canonical fields, plus ``person_id`` and flags; shuffled, ids.
 
     ``people``: positions in ``pop`` of the persons the list captured; duplicates and
     near-empty records are added here. ``extra`` carries what a renderer needs to know about
@@ -129,7 +129,7 @@ def render_list(
     rows = np.concatenate([people, dup])[order]
     sub = pop.iloc[rows].reset_index(drop=True)
     renderer = RENDERERS[spec.kind]
-    out = renderer(sub, spec, rng, {k: v[rows] for k, v in extra.items()})
+    out = renderer(sub, spec, rng, {k: v[rows] for k, v in extra.items()}, config)
     empty = _near_empty(out, spec, rng)
     layout = LAYOUTS[spec.kind]
     width = max(5, len(str(len(out))))
@@ -196,6 +196,10 @@ def _latin_parts(sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator) ->
     parts["father"], _ = noise.latin_variants(
         parts["father"], parts["family"], spec.spelling_variation, "Al-", rng
     )
+    swapped = noise.chance(rng, len(sub), spec.swap_rate)  # surname typed as first name
+    given, family = parts["given"].copy(), parts["family"].copy()
+    parts["given"] = given.where(~swapped, family)
+    parts["family"] = family.where(~swapped, given)
     for part in NAME_PARTS:
         parts[part] = noise.typos(parts[part], spec.typo_rate, rng, noise.LATIN_LETTERS)
     return parts
@@ -299,7 +303,7 @@ def _age_or_year(
 # -- the five kinds of list ------------------------------------------------------------------
 
 
-def _ngo_arabic(sub, spec, rng, extra) -> pd.DataFrame:
+def _ngo_arabic(sub, spec, rng, extra, config) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     return pd.DataFrame(
         {
@@ -316,7 +320,7 @@ def _ngo_arabic(sub, spec, rng, extra) -> pd.DataFrame:
     )
 
 
-def _ngo_latin(sub, spec, rng, extra) -> pd.DataFrame:
+def _ngo_latin(sub, spec, rng, extra, config) -> pd.DataFrame:
     parts = _latin_parts(sub, spec, rng)
     dist = tables.districts().set_index("district_pcode")
     age, year = _age_or_year(sub, spec, rng, "death_date")
@@ -342,10 +346,12 @@ def _ngo_latin(sub, spec, rng, extra) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _family_reports(sub, spec, rng, extra) -> pd.DataFrame:
+def _family_reports(sub, spec, rng, extra, config) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     n = len(sub)
-    knows = noise.chance(rng, n, 0.45) | (extra["death_notices"] & noise.chance(rng, n, 0.8))
+    # a family learns of the death from a notice, or from a released detainee or a photo
+    notified = extra.get("death_notices", np.zeros(n, bool)) & noise.chance(rng, n, 0.8)
+    knows = noise.chance(rng, n, config.family_knows_death_share) | notified
     status = np.where(knows, "dead", "disappeared")
     age, year = _age_or_year(sub, spec, rng, "arrest_date")
     mother = noise.typos(
@@ -373,7 +379,7 @@ def _family_reports(sub, spec, rng, extra) -> pd.DataFrame:
     )
 
 
-def _death_notices(sub, spec, rng, extra) -> pd.DataFrame:
+def _death_notices(sub, spec, rng, extra, config) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     mother = noise.arabic_variants(sub["mother_name"].astype(object), spec.orthography_rate, rng)
     official = {"dd/mm/yyyy": 0.5, "yyyy/mm/dd": 0.3, "dd-mm-yyyy": 0.2}
@@ -393,7 +399,7 @@ def _death_notices(sub, spec, rng, extra) -> pd.DataFrame:
     )
 
 
-def _body_photos(sub, spec, rng, extra) -> pd.DataFrame:
+def _body_photos(sub, spec, rng, extra, config) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     n = len(sub)
     shape = rng.random(n)

@@ -25,7 +25,6 @@ class NameTable:
     role_rows: dict[str, np.ndarray]  # role -> row numbers
     role_p: dict[str, np.ndarray]  # role -> draw probabilities (sum to 1)
     latin: np.ndarray  # flat Latin spellings
-    latin_start: np.ndarray  # per row: first spelling in ``latin``
     latin_cum: np.ndarray  # flat: row block number + cumulative share within the row
 
     def draw(self, rng: np.random.Generator, role: str, n: int) -> np.ndarray:
@@ -54,7 +53,6 @@ def names() -> NameTable:
     cum = share.groupby(merged["row"]).cumsum().to_numpy(copy=True)
     row_of = merged["row"].to_numpy()
     cum[np.r_[row_of[1:] != row_of[:-1], True]] = 1.0  # no rounding spill into the next row
-    start = np.searchsorted(row_of, np.arange(len(table)))
     role_rows, role_p = {}, {}
     for role, group in table.groupby("role"):
         role_rows[role] = group.index.to_numpy()
@@ -65,7 +63,6 @@ def names() -> NameTable:
         role_rows=role_rows,
         role_p=role_p,
         latin=merged["latin"].to_numpy(dtype=object),
-        latin_start=start,
         # Shift each row's cumulative shares into (row, row + 1], so one sorted array serves
         # all rows; the last share of a row is exactly row + 1.
         latin_cum=row_of + cum,
