@@ -17,6 +17,7 @@ from arabic_name_romanizer.normalize import lookup_key
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "simulate"
 LEVANT = ("SY", "LB", "PS", "JO", "IQ")
+COUNTRY_FACTOR = {"SY": 3.0, "LB": 0.3}
 _LATIN_OK = re.compile(r"^[A-Z][A-Za-z' -]*[a-z]$")
 TOP = {"male": 1500, "female": 400, "elder": 1200, "family": 2500}
 # Share of documented detention deaths by governorate of origin. Shaped on the OHCHR/HRDAG
@@ -89,15 +90,23 @@ def _gaza_forms(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _role_table(
-    gaza: pd.DataFrame, wiki: pd.Series, latin: pd.DataFrame, kind: str, top: int, male: bool
+    gaza: pd.DataFrame,
+    wiki: pd.Series,
+    latin: pd.DataFrame,
+    kind: str,
+    top: int,
+    male: bool,
+    gaza_share: float = 0.5,
 ) -> pd.DataFrame:
-    """Blend MoH and Wikidata frequencies (half each) over keys with an attested spelling."""
+    """Blend MoH and Wikidata frequencies over keys with an attested spelling."""
     keys = set(latin.loc[latin["kind"] == kind, "arabic_key"])
     g = gaza[gaza.index.isin(keys)]
     w = wiki[wiki.index.isin(keys)]
     if male:  # Wikidata does not record sex: leave out its names with a feminine ending
         w = w[w.index.isin(g.index) | ~w.index.str.contains("[اهةى]$", regex=True)]
-    weight = (g["gaza"] / g["gaza"].sum() * 0.5).add(w / w.sum() * 0.5, fill_value=0)
+    weight = (g["gaza"] / g["gaza"].sum() * gaza_share).add(
+        w / w.sum() * (1 - gaza_share), fill_value=0
+    )
     top_latin = latin[latin["kind"] == kind].groupby("arabic_key")["latin"].first()
     out = pd.DataFrame({"weight": weight}).sort_values("weight", ascending=False).head(top)
     out["arabic"] = [
@@ -109,19 +118,24 @@ def _role_table(
     return out.rename_axis("key").reset_index()
 
 
+def _weighted_counts(rows: pd.DataFrame) -> pd.Series:
+    """Wikidata counts per name, Syrian people counted three times, Lebanese at 0.3.
+
+    Wikidata's Levant is dominated by Lebanese public figures, whose names (Joseph, Tony,
+    Pierre) are rare among those who died in Syrian detention.
+    """
+    factor = rows["country"].map(COUNTRY_FACTOR).fillna(1.0)
+    return (rows["count"] * factor).groupby(rows["arabic_key"]).sum()
+
+
 def build(shared: Path, out: Path = OUT) -> None:
     """Write names.csv, latin.csv, governorates.csv, districts.csv, facilities.csv."""
     names = shared / "names"
     wikidata = pd.read_csv(names / "wikidata_arabic_latin_name_units.csv")
     latin = _latin_table(wikidata)
     lev = wikidata[wikidata["country"].isin(LEVANT)]
-    wgiven = lev[lev["role"] == "given"].groupby("arabic_key")["count"].sum()
-    wsur = lev[lev["role"] == "surname"]
-    wsur = (
-        (wsur["count"] * wsur["country"].eq("SY").map({True: 3, False: 1}))
-        .groupby(wsur["arabic_key"])
-        .sum()
-    )
+    wgiven = _weighted_counts(lev[lev["role"] == "given"])
+    wsur = _weighted_counts(lev[lev["role"] == "surname"])
     given = pd.read_csv(names / "gaza_moh_given_names_by_sex.csv")
     elder = pd.read_csv(names / "gaza_moh_father_grandfather_names.csv")
     family = pd.read_csv(names / "gaza_moh_family_names.csv")
@@ -142,7 +156,8 @@ def build(shared: Path, out: Path = OUT) -> None:
             _gaza_forms(elder), wgiven.drop(female_keys, errors="ignore"), latin, "given",
             TOP["elder"], male=True),
         "family": _role_table(
-            _gaza_forms(family), wsur, latin, "surname", TOP["family"], male=False),
+            _gaza_forms(family), wsur, latin, "surname", TOP["family"], male=False,
+            gaza_share=0.3),  # Gaza clan names are not Syrian ones: Wikidata SY weighs more
     }  # fmt: skip
     rows = pd.concat([t.assign(role=r) for r, t in tables.items()], ignore_index=True)
     rows = rows[rows["arabic"].map(_windows_1256)]  # lists are also kept in Windows-1256

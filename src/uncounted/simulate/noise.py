@@ -66,8 +66,8 @@ def typos(s: pd.Series, rate: float, rng: np.random.Generator, letters: str) -> 
 
 
 def _typo(value: str, op: int, where: float, letter: str) -> str:
-    """One edit at a position that is a letter; always changes the value."""
-    letters = [i for i, ch in enumerate(value) if ch.isalpha()]
+    """One edit at a letter after the first (first letters are rarely mistyped); always a change."""
+    letters = [i for i, ch in enumerate(value) if ch.isalpha() and i > 0]
     i = letters[int(where * len(letters))] if letters else 0
     if op == 0:
         out = value[:i] + value[i + 1 :]
