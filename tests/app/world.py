@@ -175,3 +175,53 @@ def features(rec: Record) -> None:
         **{f"{p}_norm": normalize_name(v) if v else "" for p, v in parts.items()},
         **{f"{p}_key": name_key(v) if v else "" for p, v in parts.items()},
     )
+
+
+def build_lists(persons: int = 300, seed: int = 3) -> None:
+    """Persons seen on three lists with independent capture, for estimate jobs.
+
+    Each person's records carry the same governorate so strata work.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    run = LinkRun.objects.create(actor="test", status="done", version="test", is_current=True)
+    names = ("list_a", "list_b", "list_c")
+    sources = [Source.objects.create(name=n, created_by="test") for n in names]
+    batches = [
+        ImportBatch.objects.create(
+            source=s,
+            file_name=f"{s.name}.csv",
+            file_sha256="1" * 64,
+            file_size=1,
+            file_format="csv",
+            imported_by="test",
+        )
+        for s in sources
+    ]
+    seen = rng.random((persons, 3)) < np.array([0.5, 0.4, 0.3])
+    for i, row in enumerate(seen):
+        if not row.any():
+            continue
+        person = Person.objects.create(
+            public_id=f"Q-{i}",
+            created_run=run,
+            last_run=run,
+            record_count=int(row.sum()),
+            sources=[names[j] for j in range(3) if row[j]],
+        )
+        for j in np.flatnonzero(row):
+            src_row = SourceRow.objects.create(
+                batch=batches[j], row_number=i + 2, record_id=str(i), raw={"id": str(i)}
+            )
+            rec = Record.objects.create(
+                source=sources[j],
+                record_id=str(i),
+                batch=batches[j],
+                row=src_row,
+                full_name=f"Person {i}",
+                governorate="Aleppo" if i % 2 else "Homs",
+                governorate_pcode="SY02" if i % 2 else "SY04",
+                status="dead",
+            )
+            Membership.objects.create(record=rec, person=person, run=run)

@@ -1,69 +1,71 @@
-"""Background estimates: ``uncounted estimate`` in a child process, watched by a thread.
+"""Background estimates started from the web: the same service as ``uncounted estimate``,
+run in a thread of the server, with its progress (fits done / fits to run) in a Job row.
 
-A child process (the very CLI command an analyst would type) keeps the web server
-responsive and gives the estimate exactly the same code path, parameters and provenance.
-The web server's workspace reaches the child through ``UNCOUNTED_WORKSPACE`` (set by
-``uncounted serve``) and, for PostgreSQL, ``UNCOUNTED_DATABASE_URL``.
+The estimate service does its own transaction and stores the result with its inputs' hash,
+seed and version, exactly as from the command line.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import logging
 import threading
-from collections import deque
+import time
 
 from django.db import close_old_connections
 from django.utils import timezone
 
 from uncounted.app.models import Job
+from uncounted.errors import UserError
 
-TAIL_LINES = 12
-
-
-def command_for(method: str, by: str) -> list[str]:
-    args = [sys.executable, "-m", "uncounted.cli", "estimate", "--method", method]
-    return args + (["--by", by] if by else [])
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 0.5
 
 
 def start_estimate(method: str, by: str, actor: str) -> Job:
-    """Create the job row and start the child process in a watcher thread."""
+    """Create the job row and start the estimate in a daemon thread."""
     job = Job.objects.create(
         kind="estimate", parameters={"method": method, "by": by}, started_by=actor
     )
-    env = {**os.environ, "UNCOUNTED_USER": actor, "COLUMNS": "100", "TERM": "dumb"}
-    thread = threading.Thread(
-        target=_watch, args=(job.pk, command_for(method, by), env), daemon=True
-    )
-    thread.start()
+    threading.Thread(target=run_estimate_job, args=(job.pk,), daemon=True).start()
     return job
 
 
-def _watch(job_id: int, command: list[str], env: dict[str, str]) -> None:
-    """Stream the child's output into the job row; record how it ended."""
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
+def run_estimate_job(job_id: int) -> None:
+    """Run one estimate job to the end, recording progress and how it ended."""
+    from uncounted.store.estimates import service
+
+    job = Job.objects.get(pk=job_id)
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_S or done == total:
+            last[0] = now
+            Job.objects.filter(pk=job_id).update(done=done, total=total)
+
+    fields = [f for f in job.parameters.get("by", "").split(",") if f]
     try:
-        proc = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
+        stored = service.run(
+            by=fields,
+            method=job.parameters["method"],
+            seed=service.DEFAULT_SEED,
+            actor=job.started_by,
+            command=f"web: estimate --method {job.parameters['method']}"
+            + (f" --by {','.join(fields)}" if fields else ""),
+            progress=progress,
         )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if line.strip():
-                tail.append(line.rstrip())
-                Job.objects.filter(pk=job_id).update(output="\n".join(tail))
-        code = proc.wait()
-    except OSError as exc:
-        tail.append(f"could not start: {exc}")
-        code = -1
+    except UserError as exc:
+        finish(job_id, "failed", str(exc))
+    except Exception as exc:  # a bug must still end the job visibly, without names in logs
+        log.exception("estimate job %s failed", job_id)
+        finish(job_id, "failed", f"internal error ({type(exc).__name__}); see the server log")
+    else:
+        finish(job_id, "done", f"stored as estimate #{stored.pk}", result_id=stored.pk)
+    finally:
+        close_old_connections()
+
+
+def finish(job_id: int, status: str, message: str, result_id: int | None = None) -> None:
     Job.objects.filter(pk=job_id).update(
-        status="done" if code == 0 else "failed",
-        returncode=code,
-        finished_at=timezone.now(),
-        output="\n".join(tail),
+        status=status, output=message, finished_at=timezone.now(), result_id=result_id
     )
-    close_old_connections()

@@ -1,4 +1,4 @@
-"""Interface names of canonical fields and events (translated; the data keeps its codes)."""
+"""Interface names of canonical fields, roles and events (translated; the data keeps its codes)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,13 @@ FIELD_LABELS = {
     "status": _("Status"),
     "remains_returned": _("Remains returned"),
     "notes": _("Notes"),
+    # roles
+    "admin": _("Administrator"),
+    "analyst": _("Analyst"),
+    "reviewer": _("Reviewer"),
+    "data_entry": _("Data entry"),
+    "family_liaison": _("Family liaison"),
+    "viewer": _("Viewer"),
     # timeline events
     "born": _("born"),
     "arrested": _("arrested"),

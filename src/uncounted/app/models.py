@@ -64,8 +64,10 @@ class Job(models.Model):
     started_by = models.CharField(max_length=150)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    output = models.TextField(blank=True, help_text="the command's last lines (no names)")
-    returncode = models.IntegerField(null=True, blank=True)
+    output = models.TextField(blank=True, help_text="outcome or error message (no names)")
+    done = models.IntegerField(default=0, help_text="fits finished")
+    total = models.IntegerField(default=0, help_text="fits to run (0 until known)")
+    result_id = models.IntegerField(null=True, blank=True, help_text="the stored estimate")
 
     class Meta:
         ordering = ["-id"]

@@ -85,7 +85,9 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "id": job.pk,
             "status": job.status,
             "elapsed_s": round((end - job.started_at).total_seconds(), 1),
+            "done": job.done,
+            "total": job.total,
             "output": job.output,
-            "returncode": job.returncode,
+            "result_id": job.result_id,
         }
     )

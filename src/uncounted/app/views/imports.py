@@ -122,6 +122,8 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
             "fields": CANONICAL_FIELDS,
             "sources": Source.objects.order_by("name"),
             "source_name": source_name,
+            "source_is_new": bool(source_name)
+            and not Source.objects.filter(name=source_name).exists(),
             "report": report,
         },
     )

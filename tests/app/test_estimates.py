@@ -1,0 +1,59 @@
+"""Starting an estimate from the web: the same service as the CLI, in the background."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from uncounted.app.jobs import run_estimate_job
+from uncounted.app.models import Job
+from uncounted.store.core.models import AuditEntry
+from uncounted.store.estimates.models import Estimate
+
+from . import world as world_module
+
+
+@pytest.mark.django_db
+def test_estimate_job_runs_the_service_and_reports_progress():
+    world_module.build_lists()
+    job = Job.objects.create(
+        kind="estimate", parameters={"method": "loglinear", "by": "governorate"}, started_by="ana"
+    )
+    run_estimate_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done", job.output
+    assert job.total >= 2 and job.done == job.total
+    stored = Estimate.objects.get(pk=job.result_id)
+    assert stored.created_by == "ana" and stored.by == ["governorate"]
+    assert stored.lower <= stored.estimate <= stored.upper and stored.observed > 0
+
+
+@pytest.mark.django_db
+def test_estimate_job_failure_is_shown_not_raised():
+    job = Job.objects.create(
+        kind="estimate", parameters={"method": "lcmcr", "by": ""}, started_by="a"
+    )
+    run_estimate_job(job.pk)  # an empty workspace
+    job.refresh_from_db()
+    assert job.status == "failed" and "run 'uncounted link' first" in job.output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyst_starts_an_estimate_from_the_page(clients):
+    world_module.build_lists()
+    client = clients["analyst"]
+    response = client.post("/estimates/start/", {"method": "loglinear", "by": ""})
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert AuditEntry.objects.filter(action="estimate.start", actor="u_analyst").exists()
+    for _ in range(300):
+        status = client.get(f"/estimates/jobs/{job.pk}/").json()
+        if status["status"] != "running":
+            break
+        time.sleep(0.1)
+    assert status["status"] == "done", status
+    page = client.get("/estimates/").content.decode()
+    assert f"stored as estimate #{status['result_id']}" in page
+    assert 'id="strata"' in page
+    assert clients["viewer"].post("/estimates/start/", {"method": "loglinear"}).status_code == 403
