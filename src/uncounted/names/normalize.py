@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from uncounted.names.text import ascii_digits, collapse_spaces
+from uncounted.names.text import ascii_digits
 
 # --------------------------------------------------------------------------- Arabic script
 
@@ -70,7 +70,11 @@ def _join_compounds(
     units: list[str] = []
     pending = ""
     for token in tokens:
-        if token in suffixes and units and not pending:
+        if token.isdigit():
+            units += [pending, token] if pending else [token]
+            pending = ""
+            continue
+        if token in suffixes and units and not pending and not units[-1].isdigit():
             units[-1] += token
             continue
         if token in prefixes:
@@ -254,7 +258,7 @@ def _glue_articles(tokens: list[str]) -> list[str]:
     for token in tokens:
         token = _ABBREVIATIONS.get(token, token)
         token = _CHAIN_TOKENS.get(token, token)
-        if article and token not in LATIN_CHAIN_MARKERS:
+        if article and token not in LATIN_CHAIN_MARKERS and not token.isdigit():
             out[-1] = "al" + token
             article = False
             continue
@@ -268,13 +272,19 @@ def _merge_latin(tokens: list[str]) -> list[str]:
     out: list[str] = []
     pending = ""
     for token in _glue_articles(tokens):
-        if token in LATIN_CHAIN_MARKERS:
+        if token in LATIN_CHAIN_MARKERS or token.isdigit():
             if pending:
                 out.append(pending)
                 pending = ""
             out.append(token)
             continue
-        if token in _SUFFIX_TOKENS and out and not pending and out[-1] not in LATIN_CHAIN_MARKERS:
+        if (
+            token in _SUFFIX_TOKENS
+            and out
+            and not pending
+            and out[-1] not in LATIN_CHAIN_MARKERS
+            and not out[-1].isdigit()
+        ):
             out[-1] += "allah" if token.endswith("lah") else "aldin"
             continue
         if token in _ABD_TOKENS or token in _ABU_TOKENS:
@@ -301,23 +311,41 @@ def normalize_latin(text: str) -> str:
 
 # --------------------------------------------------------------------------- either script
 
-_ARABIC_RUN = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+")
-
-
-_DIGITS_AND_ARABIC = re.compile(
-    r"[0-9\u0660-\u0669\u06f0-\u06f9\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
+# Arabic-script characters, Arabic-Indic digits excluded (digits go to the Latin side, which
+# makes them ASCII). A Latin run starts and ends with a letter or digit of any other script
+# and holds no Arabic character: "Abd al-Rahman" is one run.
+_ARABIC_CLASS = (
+    "\u0600-\u065f\u066a-\u06ef\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 )
+_ARABIC_ANY = re.compile(f"[{_ARABIC_CLASS}]")
+_LATIN_CHAR = f"(?:(?![{_ARABIC_CLASS}])[^\\W_])"
+_LATIN_RUN = re.compile(f"({_LATIN_CHAR}(?:[^{_ARABIC_CLASS}]*{_LATIN_CHAR})?)")
 
 
 def normalize_name(text: str) -> str:
-    """A name in either script (or both) in matching form; '' for nothing usable."""
+    """A name in either script (or both, each run in its own script) in matching form.
+
+    A run that normalises to nothing (stray marks, symbols, other scripts) is a separator:
+    the runs of one script on either side of it are normalised together, which keeps the
+    result idempotent (``Al`` + a stray fatha + ``Hassan`` is ``alhassan`` both times).
+    """
     if not text:
         return ""
-    if not _ARABIC_RUN.search(text):
+    if not _ARABIC_ANY.search(text):
         return normalize_latin(text)
-    arabic = normalize_arabic(text)
-    latin = normalize_latin(_DIGITS_AND_ARABIC.sub(" ", text))
-    return collapse_spaces(f"{arabic} {latin}")
+    segments: list[list] = []  # [is_latin, raw text]
+    for i, part in enumerate(_LATIN_RUN.split(text)):
+        is_latin = bool(i % 2)
+        if not (normalize_latin(part) if is_latin else normalize_arabic(part)):
+            continue
+        if segments and segments[-1][0] == is_latin:
+            segments[-1][1] += " " + part
+        else:
+            segments.append([is_latin, part])
+    out = (
+        normalize_latin(raw) if is_latin else normalize_arabic(raw) for is_latin, raw in segments
+    )
+    return " ".join(out)
 
 
 # Particles that make one unit with the word after / before them, and the chain markers
