@@ -25,6 +25,13 @@ def serve(
         str, typer.Option("--host", help="Address to listen on (loopback by default).")
     ] = "127.0.0.1",
     threads: Annotated[int, typer.Option("--threads", help="Worker threads.")] = 8,
+    behind_https: Annotated[
+        bool,
+        typer.Option(
+            "--behind-https",
+            help="A TLS proxy on this machine forwards to us: cookies become Secure-only.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the web interface with a production WSGI server (waitress)."""
     import waitress
@@ -35,6 +42,12 @@ def serve(
 
     # background jobs (estimates started from the web) run the CLI on this same workspace
     os.environ["UNCOUNTED_WORKSPACE"] = str(workspace.root)
+    proxy = secure_cookies() if behind_https else {}
+    if not behind_https and host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(
+            f"warning: serving plain HTTP on {host}: put a TLS proxy in front and use "
+            "--behind-https, or keep the default 127.0.0.1"
+        )
     if not any(u.active for u in list_users()):
         err_console.print(
             "no active user yet: create one with 'uncounted user add NAME --role admin'"
@@ -48,7 +61,20 @@ def serve(
         ident="uncounted",
         clear_untrusted_proxy_headers=True,
         _quiet=True,
+        **proxy,
     )
+
+
+def secure_cookies() -> dict:
+    """Secure-only session and CSRF cookies, HSTS, and trust in the local proxy's
+    ``X-Forwarded-Proto`` (waitress keeps only what 127.0.0.1 sends)."""
+    from django.conf import settings
+
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_HSTS_SECONDS = 31536000
+    return {"trusted_proxy": "127.0.0.1", "trusted_proxy_headers": {"x-forwarded-proto"}}
 
 
 @user_app.command("add")

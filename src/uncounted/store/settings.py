@@ -117,7 +117,9 @@ def build_settings(
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+        "SESSION_COOKIE_AGE": 8 * 3600,  # a working day; then sign in again
         "CSRF_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_HTTPONLY": True,  # forms carry the token; no script needs the cookie
         "X_FRAME_OPTIONS": "DENY",
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
