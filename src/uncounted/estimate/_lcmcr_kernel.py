@@ -57,6 +57,39 @@ def _multinomial(total, prob, out):
 
 
 @njit(cache=True, nogil=True)
+def _beta(ones, members):
+    """Beta(1 + ones, 1 + members - ones), with exact shortcuts for the common cases:
+    an empty class (uniform) and a list that recorded nobody of the class
+    (Beta(1, b) = 1 - U^(1/b)); classes are mostly empty or small, so this halves the cost."""
+    if members == 0:
+        return np.random.random()
+    if ones == 0:
+        return 1.0 - np.random.random() ** (1.0 / (1.0 + members))
+    if ones == members:
+        return np.random.random() ** (1.0 / (1.0 + members))
+    return np.random.beta(1.0 + ones, 1.0 + members - ones)
+
+
+@njit(cache=True, nogil=True)
+def _log_space_probs(base, ratio, ones_ptr, ones_idx, c, prob):
+    """Unnormalised class probabilities of pattern c computed in logs; returns their sum."""
+    n_classes = base.shape[0]
+    best = -np.inf
+    for k in range(n_classes):
+        s = base[k]
+        for t in range(ones_ptr[c], ones_ptr[c + 1]):
+            s += np.log(ratio[ones_idx[t], k])
+        prob[k] = s
+        if s > best:
+            best = s
+    norm = 0.0
+    for k in range(n_classes):
+        prob[k] = np.exp(prob[k] - best)
+        norm += prob[k]
+    return norm
+
+
+@njit(cache=True, nogil=True)
 def run_chain(
     ones_ptr,
     ones_idx,
@@ -69,6 +102,7 @@ def run_chain(
     samples,
     thin,
     seed,
+    lam_init,
     out_n,
     out_alpha,
     out_classes,
@@ -76,6 +110,9 @@ def run_chain(
     """Run one chain; write ``samples`` thinned draws of N, alpha and occupied classes.
 
     Patterns are given in CSR form: pattern c records lists ones_idx[ones_ptr[c]:ones_ptr[c+1]].
+    ``lam_init[j]`` is a starting capture probability for list j (jittered per class): a
+    start near the data shortens burn-in, whereas Beta(1, 1) starts (around 0.5 on lists
+    that record a few percent) can leave a chain far from the posterior for a long time.
     """
     np.random.seed(seed)
     n_patterns = counts.shape[0]
@@ -85,7 +122,7 @@ def run_chain(
     lam = np.empty((n_lists, n_classes))
     for j in range(n_lists):
         for k in range(n_classes):
-            lam[j, k] = np.random.beta(1.0, 1.0)
+            lam[j, k] = min(0.99, lam_init[j] * (0.5 + np.random.random()))
     alpha = 1.0
     pi = np.empty(n_classes)
     rest = 1.0
@@ -96,7 +133,8 @@ def run_chain(
     pi[n_classes - 1] = rest
 
     base = np.empty(n_classes)
-    diff = np.empty((n_lists, n_classes))
+    scaled = np.empty(n_classes)
+    ratio = np.empty((n_lists, n_classes))
     prob = np.empty(n_classes)
     members = np.zeros(n_classes, dtype=np.int64)
     ones_k = np.zeros((n_lists, n_classes), dtype=np.int64)
@@ -104,30 +142,32 @@ def run_chain(
     total_iter = burn_in + samples * thin
     stored = 0
     for it in range(total_iter):
-        # log-probabilities: base[k] = log pi_k + sum_j log(1 - lam_jk)
+        # base[k] = log pi_k + sum_j log(1 - lam_jk); ratio[j, k] = lam_jk / (1 - lam_jk)
+        best_base = -np.inf
         for k in range(n_classes):
             s = np.log(pi[k]) if pi[k] > 0 else -np.inf
             for j in range(n_lists):
-                q = 1.0 - lam[j, k]
-                s += np.log(q)
-                diff[j, k] = np.log(lam[j, k]) - np.log(q)
+                s += np.log1p(-lam[j, k])
+                ratio[j, k] = lam[j, k] / (1.0 - lam[j, k])
             base[k] = s
+            if s > best_base:
+                best_base = s
+        for k in range(n_classes):
+            scaled[k] = np.exp(base[k] - best_base)
         members[:] = 0
         ones_k[:, :] = 0
-        # class memberships of the observed, one multinomial per pattern
+        # class memberships of the observed, one multinomial per pattern: products in linear
+        # space (cheap), falling back to logs when they under- or overflow
         for c in range(n_patterns):
-            best = -np.inf
-            for k in range(n_classes):
-                s = base[k]
-                for t in range(ones_ptr[c], ones_ptr[c + 1]):
-                    s += diff[ones_idx[t], k]
-                prob[k] = s
-                if s > best:
-                    best = s
             norm = 0.0
             for k in range(n_classes):
-                prob[k] = np.exp(prob[k] - best)
-                norm += prob[k]
+                w = scaled[k]
+                for t in range(ones_ptr[c], ones_ptr[c + 1]):
+                    w *= ratio[ones_idx[t], k]
+                prob[k] = w
+                norm += w
+            if not (norm > 1e-280 and norm < 1e280):
+                norm = _log_space_probs(base, ratio, ones_ptr, ones_idx, c, prob)
             for k in range(n_classes):
                 prob[k] /= norm
             pattern_members[:] = 0
@@ -156,10 +196,7 @@ def run_chain(
         # capture probabilities
         for j in range(n_lists):
             for k in range(n_classes):
-                a = 1.0 + ones_k[j, k]
-                b = 1.0 + members[k] - ones_k[j, k]
-                x = np.random.beta(a, b)
-                lam[j, k] = min(max(x, 1e-300), 1.0 - 1e-16)
+                lam[j, k] = min(max(_beta(ones_k[j, k], members[k]), 1e-300), 1.0 - 1e-16)
         # stick-breaking weights and concentration
         tail = 0
         for k in range(n_classes):

@@ -73,9 +73,9 @@ class _Fitted:
 
     @property
     def stderr(self) -> float:
-        """Delta-method s.e. of N̂ = n + exp(β0), with the Poisson variance of n0 added."""
+        """Rcapture's s.e. of N̂ = n + exp(β0): sqrt(n0 + n0² var(β0)) (delta method)."""
         n0 = self.unobserved
-        return float(math.sqrt(max(n0**2 * self.fit.cov[0, 0] + n0 * 0.0, 0.0)))
+        return float(math.sqrt(max(n0 + n0**2 * self.fit.cov[0, 0], 0.0)))
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,13 @@ class CaptureTable:
         if not path.is_file():
             raise UserError(f"{path}: file not found")
         try:
-            frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            raw = pd.read_csv(
+                path, encoding="utf-8-sig", dtype=str, keep_default_na=False, header=None
+            )
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise UserError(f"{path}: not a readable CSV ({type(exc).__name__})") from None
+        frame = raw.iloc[1:].reset_index(drop=True)
+        frame.columns = list(raw.iloc[0])  # raw header: pandas would rename duplicates
         return cls.from_frame(frame, where=str(path))
 
     @classmethod

@@ -1,0 +1,104 @@
+"""Speed of the estimators: LCMCR iterations/s and ESS/s, dga over 822 graphs, log-linear.
+
+    .venv/bin/python benchmarks/estimate_speed.py [--repeats 3]
+
+LCMCR is timed on one chain in one thread (100,000 iterations) for tables of very
+different sizes, to show that the cost depends on the number of capture patterns, not of
+persons; then 4 chains on all cores. Prints a Markdown table; figures are medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from uncounted.estimate import DGA, LCMCR, CaptureTable, LogLinear
+
+MSE = Path(__file__).resolve().parents[2] / "shared" / "data" / "mse"
+
+
+def synthetic(n_persons: int, n_lists: int = 5, seed: int = 0) -> CaptureTable:
+    """A heterogeneous population's capture table with about ``n_persons`` observed."""
+    rng = np.random.default_rng(seed)
+    total = int(n_persons * 1.6)
+    high = rng.random(total) < 0.3
+    p = np.where(high[:, None], 0.45, 0.12) * rng.uniform(0.7, 1.3, n_lists)
+    caught = rng.random((total, n_lists)) < p
+    codes = caught.astype(np.int64) @ (1 << np.arange(n_lists - 1, -1, -1))
+    full = np.bincount(codes, minlength=1 << n_lists)
+    return CaptureTable.from_full_counts([f"L{j + 1}" for j in range(n_lists)], full)
+
+
+def median_time(fn, repeats: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+
+def lcmcr_rows(repeats: int) -> list[str]:
+    tables = {
+        "Kosovo (4 lists, 15 patterns)": CaptureTable.from_csv(MSE / "LCMCR_kosovo_aggregate.csv"),
+        "synthetic 5 lists": synthetic(100_606),
+        "synthetic 5 lists, 10 million": synthetic(10_000_000, seed=1),
+        "Colombia R1 (20 lists, 103 patterns)": CaptureTable.from_csv(
+            MSE / "colombia_recruitment_men_1999_R1_capture_patterns.csv"
+        ),
+    }
+    LCMCR(chains=1, burn_in=10, samples=10, thinning=1, seed=0).fit(tables["synthetic 5 lists"])
+    rows = [
+        "| table | persons | K | 100k iterations, 1 chain (s) | iterations/s | ESS of N/s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, table in tables.items():
+        k = 15 if "Colombia" in name else 10
+        config = LCMCR(K=k, chains=1, burn_in=0, samples=10_000, thinning=10, seed=3, threads=1)
+        seconds, result = median_time(lambda c=config, t=table: c.fit(t), repeats)
+        rows.append(
+            f"| {name} | {table.observed:,} | {k} | {seconds:.2f} | {100_000 / seconds:,.0f} "
+            f"| {result.diagnostics['ess'] / seconds:,.1f} |"
+        )
+    table = tables["Kosovo (4 lists, 15 patterns)"]
+    config = LCMCR(seed=3)  # defaults: 4 chains × 110,000 iterations
+    seconds, result = median_time(lambda: config.fit(table), repeats)
+    rows.append(
+        f"\nDefault LCMCR (4 chains × 110,000 iterations, {os.cpu_count()} threads) on Kosovo: "
+        f"{seconds:.2f} s wall, {4 * 110_000 / seconds:,.0f} iterations/s in all, "
+        f"ESS {result.diagnostics['ess']:.0f} ({result.diagnostics['ess'] / seconds:.0f}/s), "
+        f"R-hat {result.diagnostics['rhat']:.3f}."
+    )
+    return rows
+
+
+def other_rows(repeats: int) -> list[str]:
+    rows = ["", "| estimator | table | graphs / models | seconds |", "|---|---|---:|---:|"]
+    for stem in ("dga_madigan_york_5lists", "SparseMSE_UKdat_5", "LCMCR_kosovo_aggregate"):
+        table = CaptureTable.from_csv(MSE / f"{stem}.csv")
+        DGA().fit(table)  # graphs are enumerated once per process
+        seconds, result = median_time(lambda t=table: DGA().fit(t), repeats)
+        rows.append(f"| dga | {stem} | {result.parameters['graphs']} | {seconds:.3f} |")
+    for stem, search in (("dga_madigan_york_5lists", "exhaustive"), ("SparseMSE_UKdat", "stepwise")):
+        table = CaptureTable.from_csv(MSE / f"{stem}.csv")
+        seconds, result = median_time(lambda t=table: LogLinear().fit(t), repeats)
+        models = 1024 if search == "exhaustive" else len(result.details["candidates"])
+        rows.append(f"| loglinear ({search}, AIC) | {stem} | {models} | {seconds:.3f} |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    for line in lcmcr_rows(args.repeats) + other_rows(args.repeats):
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""LCMCR sampler: exact posterior when K = 1, reproducibility, verdata rules, published runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import special
+
+from uncounted.errors import UserError
+from uncounted.estimate import LCMCR, CaptureTable
+
+
+def small_table() -> CaptureTable:
+    return CaptureTable(
+        ("A", "B", "C"),
+        np.array([[1, 1, 1], [1, 1, 0], [1, 0, 1], [1, 0, 0], [0, 1, 1], [0, 1, 0], [0, 0, 1]]),
+        [6, 20, 15, 80, 12, 60, 55],
+    )
+
+
+def exact_k1_posterior(table: CaptureTable, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """With one class the model is independence with Beta(1,1) priors and p(N) ∝ 1/N:
+    p(N | data) ∝ (1/N) · N!/(N − n)! · Π_j B(1 + n_j, 1 + N − n_j), by enumeration."""
+    n = table.observed
+    grid = np.arange(n, top, dtype=float)
+    logp = -np.log(grid) + special.gammaln(grid + 1) - special.gammaln(grid - n + 1)
+    for nj in table.list_totals().values():
+        logp += special.betaln(1 + nj, 1 + grid - nj)
+    prob = np.exp(logp - logp.max())
+    return grid, prob / prob.sum()
+
+
+def test_one_class_matches_exact_posterior():
+    table = small_table()
+    grid, prob = exact_k1_posterior(table, 2000)
+    exact_mean = float(grid @ prob)
+    exact_sd = float(np.sqrt(((grid - exact_mean) ** 2) @ prob))
+    cdf = np.cumsum(prob)
+    exact_q = [grid[np.searchsorted(cdf, q)] for q in (0.025, 0.5, 0.975)]
+    result = LCMCR(K=1, chains=2, burn_in=500, samples=20_000, thinning=2, seed=11).fit(table)
+    ess = result.diagnostics["ess"]
+    assert ess > 2000
+    assert abs(result.details["posterior_mean"] - exact_mean) < 4 * exact_sd / np.sqrt(ess)
+    got_q = result.interval(0.95)
+    assert got_q[0] == pytest.approx(exact_q[0], abs=3)
+    assert result.estimate == pytest.approx(exact_q[1], abs=3)
+    assert got_q[1] == pytest.approx(exact_q[2], abs=6)
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers():
+    table = small_table()
+    config = LCMCR(chains=2, burn_in=200, samples=300, thinning=5, seed=123)
+    a, b = config.fit(table), config.fit(table)
+    assert np.array_equal(a.draws, b.draws)
+    assert a.to_dict()["estimate"] == b.to_dict()["estimate"]
+    single = LCMCR(chains=2, burn_in=200, samples=300, thinning=5, seed=123, threads=1)
+    assert np.array_equal(single.fit(table).draws, a.draws)  # threads do not change numbers
+    other = LCMCR(chains=2, burn_in=200, samples=300, thinning=5, seed=124).fit(table)
+    assert not np.array_equal(other.draws, a.draws)
+
+
+def test_seed_is_recorded_when_not_given():
+    result = LCMCR(chains=1, burn_in=10, samples=20, thinning=1).fit(small_table())
+    assert isinstance(result.seed, int)
+    again = LCMCR(chains=1, burn_in=10, samples=20, thinning=1, seed=result.seed)
+    assert np.array_equal(again.fit(small_table()).draws, result.draws)
+
+
+def test_result_fields_and_diagnostics():
+    result = LCMCR(chains=2, burn_in=100, samples=200, thinning=2, seed=5).fit(small_table())
+    d = result.to_dict()
+    for key in ("method", "observed", "estimate", "lower", "upper", "seed", "table_sha256",
+                "parameters", "version", "diagnostics", "warnings"):  # fmt: skip
+        assert key in d
+    assert d["observed"] == 248 and d["method"] == "lcmcr"
+    assert result.chains.shape == (2, 200)
+    assert result.lower <= result.estimate <= result.upper
+    assert result.observed <= result.draws.min()
+    assert {"rhat", "ess", "iterations_per_second"} <= set(result.diagnostics)
+    lo90, hi90 = result.interval(0.9)
+    assert result.lower <= lo90 <= hi90 <= result.upper
+
+
+def test_short_chains_warn_about_convergence():
+    result = LCMCR(chains=2, burn_in=0, samples=50, thinning=1, seed=3).fit(small_table())
+    assert any("ESS" in w or "R-hat" in w for w in result.warnings)
+
+
+def test_verdata_mode_refuses_two_lists_and_sets_k():
+    table = CaptureTable(("A", "B", "C"), np.array([[1, 1, 0], [1, 0, 0], [0, 1, 0]]), [3, 4, 5])
+    with pytest.raises(UserError, match="at least 3"):
+        LCMCR(verdata=True, seed=1).fit(table)
+    result = LCMCR(verdata=True, chains=1, burn_in=10, samples=10, thinning=1, seed=1).fit(
+        small_table()
+    )
+    assert result.parameters["K_used"] == 7  # min(2^3 - 1, 15)
+
+
+def test_colombia_replicate_agrees_with_verdata(load, mse_dir):
+    """R2 of the verdata example: our posterior median and quantiles within Monte Carlo error
+    of verdata's published LCMCR run (K = 15, verdata practice). Longer runs: benchmarks."""
+    published = pd.read_csv(mse_dir / "colombia_recruitment_men_1999_lcmcr_posterior_summary.csv")
+    row = published.set_index("replicate").loc["R2"]
+    table = load("colombia_recruitment_men_1999_R2_capture_patterns")
+    assert table.observed == row["n_obs"]
+    result = LCMCR(verdata=True, burn_in=5_000, samples=500, thinning=100, seed=2024).fit(table)
+    assert result.parameters["K_used"] == 15
+    assert result.estimate == pytest.approx(row["N_median"], rel=0.08)
+    assert result.lower == pytest.approx(row["N_q025"], rel=0.08)
+    assert result.upper == pytest.approx(row["N_q975"], rel=0.25)
