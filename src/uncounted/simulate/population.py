@@ -34,7 +34,9 @@ CENTRAL_FACILITIES = {
 def draw_population(config: SimulationConfig, rng: np.random.Generator) -> pd.DataFrame:
     """One row per person: identity, origin, arrest, detention and death (the truth)."""
     n = config.size
-    pop = pd.DataFrame({"person_id": [f"P{i:07d}" for i in range(1, n + 1)]})
+    pop = pd.DataFrame(
+        {"person_id": np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 7))}
+    )
     pop["sex"] = np.where(rng.random(n) < config.male_share, "M", "F")
     _origin(pop, config, rng)
     _names(pop, rng)

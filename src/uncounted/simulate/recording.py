@@ -232,16 +232,23 @@ def _governorate_ar(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     return s.where(~prefixed, "محافظة " + s)
 
 
+def _spelling_of(
+    options: pd.Series, keys: pd.Series, rng: np.random.Generator, main: float = 0.0
+) -> pd.Series:
+    """For each key, one of its ``;``-separated spellings: the first with probability
+    ``main``, else any, uniformly (vectorised over the flattened spellings)."""
+    flat = options.str.strip(";").str.split(";").explode()
+    counts = flat.groupby(level=0, sort=False).size()
+    starts = counts.cumsum() - counts
+    n, size = starts.reindex(keys).to_numpy(), counts.reindex(keys).to_numpy()
+    u = rng.random(len(keys))
+    pick = np.where(u < main, 0, (rng.random(len(keys)) * size).astype(int))
+    return pd.Series(flat.to_numpy()[n + pick], index=keys.index)
+
+
 def _governorate_en(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     govs = tables.governorates().set_index("pcode")
-    options = (govs["name_en"] + ";" + govs["alt_en"]).str.strip(";").str.split(";")
-    spellings = options.reindex(sub["governorate_pcode"]).to_numpy()
-    u = rng.random(len(sub))
-    main = u < 0.75
-    return pd.Series(
-        [s[0] if m else s[int(x * len(s))] for s, m, x in zip(spellings, main, u, strict=True)],
-        index=sub.index,
-    )
+    return _spelling_of(govs["name_en"] + ";" + govs["alt_en"], sub["governorate_pcode"], rng, 0.75)
 
 
 def _facility_ar(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
@@ -255,12 +262,7 @@ def _facility_ar(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 
 def _facility_en(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     fac = tables.facilities().set_index("facility_id")
-    options = (fac["name_en"] + ";" + fac["aliases_en"]).str.strip(";").str.split(";")
-    spellings = options.reindex(sub["facility_id"]).to_numpy()
-    u = rng.random(len(sub))
-    return pd.Series(
-        [s[int(x * len(s))] for s, x in zip(spellings, u, strict=True)], index=sub.index
-    )
+    return _spelling_of(fac["name_en"] + ";" + fac["aliases_en"], sub["facility_id"], rng)
 
 
 def _party_ar(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
