@@ -10,23 +10,41 @@ Pure functions, no database, fast on whole columns (the ``*_names`` / ``name_key
 - :func:`comparison_level`: 3 exact normalised, 2 same key, 1 close, 0 different, -1 missing.
 - :func:`parse_name_chain`: given / father / grandfather / family with a confidence.
 - :class:`NameFrequencies`: relative frequencies for term-frequency adjustments.
+- :func:`prepare_names`: normalised name, key and chain parts of a column in one pass.
+- Dates and places (:mod:`uncounted.names.dates`, :mod:`uncounted.names.places`, owned by
+  the import stage) are re-exported here: :func:`parse_partial_date`, :func:`governorate_pcode`,
+  :func:`district_pcode`, :func:`facility_id`, :func:`facilities`, :func:`governorates`.
 
 Quality on the labelled pairs in ``tests/names/data/name_pairs.csv`` and speed on a million
 names: see ``benchmarks/README.md`` (section "names").
 """
 
 from uncounted.names.chain import NameChain, parse_name_chain
-from uncounted.names.columns import name_keys, normalize_names, parse_name_chains
+from uncounted.names.columns import name_keys, normalize_names, parse_name_chains, prepare_names
+from uncounted.names.dates import PartialDate, parse_partial_date
 from uncounted.names.frequencies import NameFrequencies
 from uncounted.names.keys import name_key
 from uncounted.names.normalize import normalize_arabic, normalize_latin, normalize_name
+from uncounted.names.places import (
+    district_pcode,
+    facilities,
+    facility_id,
+    governorate_pcode,
+    governorates,
+)
 from uncounted.names.similarity import MATCH_THRESHOLD, comparison_level, similarity
 
 __all__ = [
     "MATCH_THRESHOLD",
     "NameChain",
     "NameFrequencies",
+    "PartialDate",
     "comparison_level",
+    "district_pcode",
+    "facilities",
+    "facility_id",
+    "governorate_pcode",
+    "governorates",
     "name_key",
     "name_keys",
     "normalize_arabic",
@@ -35,5 +53,7 @@ __all__ = [
     "normalize_names",
     "parse_name_chain",
     "parse_name_chains",
+    "parse_partial_date",
+    "prepare_names",
     "similarity",
 ]

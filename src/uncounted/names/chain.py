@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from uncounted.names.normalize import (
     CHAIN_MARKERS as _MARKERS,
@@ -40,7 +41,14 @@ from uncounted.names.normalize import (
     normalize_name,
 )
 
+_SPECIAL = _MARKERS | _SUFFIXES | _PREFIXES
 _RAW_TOKENS = re.compile(r"[^\s,;/|()\[\]{}،؛\"]+")
+
+
+@lru_cache(maxsize=1 << 17)
+def _normalize_piece(text: str) -> str:
+    """normalize_name for words and word groups, which repeat across names (cached)."""
+    return normalize_name(text)
 
 
 @dataclass(frozen=True)
@@ -54,10 +62,8 @@ class NameChain:
     confidence: float = 0.0
 
 
-@dataclass(frozen=True)
-class _Unit:
-    text: str  # as written
-    norm: str  # normalised
+# A unit is a plain (text as written, normalised text) tuple: millions are made per column.
+_Unit = tuple[str, str]
 
 
 def _units(full: str) -> tuple[list[_Unit], int]:
@@ -66,26 +72,31 @@ def _units(full: str) -> tuple[list[_Unit], int]:
     pending: list[str] = []
     markers = 0
     for raw in _RAW_TOKENS.findall(full or ""):
-        norm = normalize_name(raw)
+        norm = _normalize_piece(raw)
         if not norm:
             continue
-        if norm in _MARKERS:
-            markers += 1
-            units.append(_Unit(raw, norm))
-            continue
-        if norm in _SUFFIXES and units and not pending and units[-1].norm not in _MARKERS:
-            text = f"{units[-1].text} {raw}"
-            units[-1] = _Unit(text, normalize_name(text))
-            continue
-        pending.append(raw)
-        if norm in _PREFIXES:
-            continue
-        text = " ".join(pending)
-        units.append(_Unit(text, normalize_name(text)))
-        pending = []
+        if norm in _SPECIAL:
+            if norm in _MARKERS:
+                markers += 1
+                units.append((raw, norm))
+                continue
+            if norm in _SUFFIXES and units and not pending and units[-1][1] not in _MARKERS:
+                text = f"{units[-1][0]} {raw}"
+                units[-1] = (text, _normalize_piece(text))
+                continue
+            if norm in _PREFIXES:
+                pending.append(raw)
+                continue
+        if pending:
+            pending.append(raw)
+            text = " ".join(pending)
+            units.append((text, _normalize_piece(text)))
+            pending = []
+        else:
+            units.append((raw, norm))
     if pending:
         text = " ".join(pending)
-        units.append(_Unit(text, normalize_name(text)))
+        units.append((text, _normalize_piece(text)))
     return units, markers
 
 
@@ -104,18 +115,18 @@ def _is_nisba(norm: str) -> bool:
 
 def _explicit_chain(units: list[_Unit]) -> NameChain:
     """G bin F bin GF [family...]: every unit after a marker is an ancestor."""
-    names = [u.text for u in units if u.norm not in _MARKERS]
-    last_marker = max(i for i, u in enumerate(units) if u.norm in _MARKERS)
-    ancestors = sum(1 for u in units[: last_marker + 1] if u.norm not in _MARKERS) + 1
+    names = [text for text, norm in units if norm not in _MARKERS]
+    last_marker = max(i for i, (_, norm) in enumerate(units) if norm in _MARKERS)
+    ancestors = sum(1 for _, norm in units[: last_marker + 1] if norm not in _MARKERS) + 1
     chain, family = names[:ancestors], names[ancestors:]
     chain += [""] * (3 - len(chain))
     return NameChain(chain[0], chain[1], chain[2], " ".join(family + chain[3:]), 0.9)
 
 
 def _positional(units: list[_Unit]) -> NameChain:
-    names = [u.text for u in units]
+    names = [text for text, _ in units]
     n = len(names)
-    family_like = _is_family_like(units[-1].norm)
+    family_like = _is_family_like(units[-1][1])
     if n == 1:
         return NameChain(names[0], confidence=0.3)
     if n == 2:
@@ -127,7 +138,7 @@ def _positional(units: list[_Unit]) -> NameChain:
     if n == 4:
         return NameChain(*names, confidence=0.9 if family_like else 0.85)
     if n == 5:
-        confidence = 0.7 if _is_nisba(units[-1].norm) else 0.5
+        confidence = 0.7 if _is_nisba(units[-1][1]) else 0.5
         return NameChain(names[0], names[1], names[2], " ".join(names[3:]), confidence)
     return NameChain(names[0], names[1], names[2], " ".join(names[3:]), 0.4)
 
@@ -135,14 +146,11 @@ def _positional(units: list[_Unit]) -> NameChain:
 def parse_name_chain(full: str) -> NameChain:
     """Split a full name (either script) into given / father / grandfather / family."""
     units, markers = _units(full)
-    units = [u for u in units if u.norm]
     if markers:
-        while units and units[0].norm in _MARKERS:
+        while units and units[0][1] in _MARKERS:
             units.pop(0)
-        while units and units[-1].norm in _MARKERS:
+        while units and units[-1][1] in _MARKERS:
             units.pop()
-    if not units:
-        return NameChain()
-    if any(u.norm in _MARKERS for u in units):
-        return _explicit_chain(units)
-    return _positional(units)
+        if any(norm in _MARKERS for _, norm in units):
+            return _explicit_chain(units)
+    return _positional(units) if units else NameChain()

@@ -69,3 +69,24 @@ def parse_name_chains(values: Iterable[str | None]) -> pd.DataFrame:
             ),
         }
     )
+
+
+def prepare_names(values: Iterable[str | None]) -> pd.DataFrame:
+    """Normalise, key and parse a column of full names in one pass over its distinct values.
+
+    Columns ``name`` (:func:`normalize_name`), ``key`` (:func:`name_key`), ``given``,
+    ``father``, ``grandfather``, ``family``, ``confidence`` (:func:`parse_name_chain`); one
+    row per input value, same order.
+    """
+    from uncounted.names.chain import parse_name_chain
+    from uncounted.names.keys import key_of_normalised
+    from uncounted.names.normalize import normalize_name
+
+    def prepare(value: str) -> tuple:
+        name = normalize_name(value)
+        chain = parse_name_chain(value)
+        return (name, key_of_normalised(name), chain.given, chain.father, chain.grandfather,
+                chain.family, chain.confidence)  # fmt: skip
+
+    columns = ["name", "key", "given", "father", "grandfather", "family", "confidence"]
+    return pd.DataFrame.from_records(distinct_map(values, prepare), columns=columns)

@@ -12,5 +12,9 @@ def name_key(name: str) -> str:
     Several units give their keys joined by spaces (bin/ibn/بن left out); '' for nothing
     usable. See :mod:`uncounted.names.lexicon` for how the key is made.
     """
-    units = normalize_name(name).split(" ")
-    return " ".join(unit_key(u) for u in units if u and u not in CHAIN_MARKERS)
+    return key_of_normalised(normalize_name(name))
+
+
+def key_of_normalised(normalised: str) -> str:
+    """:func:`name_key` of a name that is already in :func:`normalize_name` form."""
+    return " ".join([unit_key(u) for u in normalised.split(" ") if u and u not in CHAIN_MARKERS])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from uncounted.names.text import ascii_digits
 
@@ -61,6 +62,7 @@ _ARABIC_PREFIXES = frozenset({"عبد", "ابو", "ابي", "ابا", "ام", "�
 # Words joined to the token before them: نور الدين, عبد الله, فتح الله.
 _ARABIC_SUFFIXES = frozenset({"الله", "الدين", "الاسلام"})
 ARABIC_CHAIN_MARKERS = frozenset({"بن", "ابن", "بنت"})
+_ARABIC_SPECIAL = _ARABIC_PREFIXES | _ARABIC_SUFFIXES
 
 
 def _join_compounds(
@@ -93,10 +95,18 @@ def normalize_arabic(text: str) -> str:
     Non-Arabic characters are treated as separators: use :func:`normalize_name` for text
     that mixes scripts.
     """
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _ARABIC_MARKS.sub("", ascii_digits(text)).translate(_ARABIC_FOLD)
-    tokens = _ARABIC_TOKEN.findall(text)
+    tokens = [t for word in (text or "").split() for t in _arabic_word(word)]
+    if _ARABIC_SPECIAL.isdisjoint(tokens):  # no particle: every token stands alone
+        return " ".join(tokens)
     return " ".join(_join_compounds(tokens, _ARABIC_PREFIXES, _ARABIC_SUFFIXES))
+
+
+@lru_cache(maxsize=1 << 16)
+def _arabic_word(word: str) -> tuple[str, ...]:
+    """Tokens of one whitespace-free word (cached: words repeat far more than names)."""
+    text = unicodedata.normalize("NFKC", word)
+    text = _ARABIC_MARKS.sub("", ascii_digits(text)).translate(_ARABIC_FOLD)
+    return tuple(_ARABIC_TOKEN.findall(text))
 
 
 # --------------------------------------------------------------------------- Latin script
@@ -294,7 +304,17 @@ def _merge_latin(tokens: list[str]) -> list[str]:
         pending = ""
     if pending:
         out.append(pending)
-    return [_canonical_abd(_canonical_suffix(t)) if len(t) > 3 else t for t in out]
+    return [_canonical_token(t) for t in out]
+
+
+_LATIN_SPECIAL = (
+    _ARTICLES
+    | _ABD_TOKENS
+    | _SUFFIX_TOKENS
+    | set(_ABU_TOKENS)
+    | set(_CHAIN_TOKENS)
+    | set(_ABBREVIATIONS)
+)
 
 
 def normalize_latin(text: str) -> str:
@@ -302,11 +322,23 @@ def normalize_latin(text: str) -> str:
 
     ``Abd al-Raḥmān`` → ``abdulrahman``; ``El-Hassan`` → ``alhassan``; ``Moh'd`` → ``muhammad``.
     """
-    text = unicodedata.normalize("NFKD", ascii_digits(text or "").casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_LATIN_EXTRA)
-    text = _APOSTROPHES.sub("", text)
-    tokens = _LATIN_TOKEN.findall(text)
+    tokens = [t for word in (text or "").split() for t in _latin_word(word)]
+    if _LATIN_SPECIAL.isdisjoint(tokens):  # no particle: every token stands alone
+        return " ".join([_canonical_token(t) for t in tokens])
     return " ".join(_merge_latin(tokens))
+
+
+@lru_cache(maxsize=1 << 16)
+def _canonical_token(token: str) -> str:
+    return _canonical_abd(_canonical_suffix(token)) if len(token) > 3 else token
+
+
+@lru_cache(maxsize=1 << 16)
+def _latin_word(word: str) -> tuple[str, ...]:
+    """Tokens of one whitespace-free word, before compounds are joined (cached)."""
+    text = unicodedata.normalize("NFKD", ascii_digits(word).casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_LATIN_EXTRA)
+    return tuple(_LATIN_TOKEN.findall(_APOSTROPHES.sub("", text)))
 
 
 # --------------------------------------------------------------------------- either script
@@ -319,6 +351,7 @@ _ARABIC_CLASS = (
 )
 _ARABIC_ANY = re.compile(f"[{_ARABIC_CLASS}]")
 _LATIN_CHAR = f"(?:(?![{_ARABIC_CLASS}])[^\\W_])"
+_LATIN_ANY = re.compile(_LATIN_CHAR)
 _LATIN_RUN = re.compile(f"({_LATIN_CHAR}(?:[^{_ARABIC_CLASS}]*{_LATIN_CHAR})?)")
 
 
@@ -333,6 +366,8 @@ def normalize_name(text: str) -> str:
         return ""
     if not _ARABIC_ANY.search(text):
         return normalize_latin(text)
+    if not _LATIN_ANY.search(text):
+        return normalize_arabic(text)
     segments: list[list] = []  # [is_latin, raw text]
     for i, part in enumerate(_LATIN_RUN.split(text)):
         is_latin = bool(i % 2)
