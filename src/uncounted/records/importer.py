@@ -19,11 +19,11 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 
 from uncounted.errors import UserError
-from uncounted.records.canonical import RECORD_FIELDS, Canonicaliser, RowResult
+from uncounted.records.canonical import RECORD_FIELDS, Batch, Canonicaliser
 from uncounted.records.mapping import Mapping, load_mapping, plan_columns
 from uncounted.records.readers import TableFile, open_table
 
@@ -169,9 +169,9 @@ class _Import:
         self.source, self.batch = self._start()
         self.existing = Record.objects.filter(source=self.source).count()
         for rows in _chunks(self.table.rows(), batch_rows):
-            results = self.canon.batch(rows)
-            self._check_duplicates(results)
-            self._store(results)
+            batch = self.canon.batch(rows)
+            self._check_duplicates(batch)
+            self._store(batch)
             if self.progress:
                 self.progress(self.table.position(), self.table.size)
         if self.report.rows_read == 0:
@@ -229,58 +229,59 @@ class _Import:
         )
         return source, batch
 
-    def _check_duplicates(self, results: list[RowResult]) -> None:
-        seen = self.seen_ids
-        for result in results:
-            if result.rejected:
-                continue
-            first = seen.setdefault(result.record_id, result.row_number)
-            if first != result.row_number:
+    def _check_duplicates(self, batch: Batch) -> None:
+        seen, rejected = self.seen_ids, batch.rejected
+        for i, (rid, number) in enumerate(zip(batch.record_ids, batch.row_numbers, strict=True)):
+            first = seen.setdefault(rid, number)
+            if first != number and i not in rejected:
                 raise UserError(
-                    f"{self.report.file} rows {first} and {result.row_number}: the same "
+                    f"{self.report.file} rows {first} and {number}: the same "
                     f"record_id (field record_id, column {self.report.record_id_from!r}) twice"
                 )
 
-    def _store(self, results: list[RowResult]) -> None:
-        report = self.report
-        row_ids = self.writer.reserve("core_sourcerow", len(results))
+    def _store(self, batch: Batch) -> None:
+        report, n = self.report, len(batch)
+        row_pks = self.writer.reserve("core_sourcerow", n)
+        accepted = [i not in batch.rejected for i in range(n)] if batch.rejected else repeat(True)
         self.writer.insert(
             "core_sourcerow",
             ("id", "batch_id", "row_number", "record_id", "raw", "accepted"),
-            (
-                (
-                    rid,
-                    self.batch.pk,
-                    r.row_number,
-                    r.record_id[:200],
-                    json.dumps(r.raw, ensure_ascii=False),
-                    r.rejected is None,
-                )
-                for rid, r in zip(row_ids, results, strict=True)
+            zip(
+                row_pks,
+                repeat(self.batch.pk),
+                batch.row_numbers,
+                (r[:200] for r in batch.record_ids),
+                batch.raw,
+                accepted,
             ),
         )
-        accepted = []
-        for rid, result in zip(row_ids, results, strict=True):
-            report.rows_read += 1
-            if result.rejected:
-                report.rows_rejected += 1
-                if len(report.rejected) < REPORT_LIMIT:
-                    report.rejected.append({"row": result.row_number, **result.rejected})
+        report.rows_read += n
+        report.rows_rejected += len(batch.rejected)
+        for i, reason in batch.rejected.items():
+            if len(report.rejected) < REPORT_LIMIT:
+                report.rejected.append({"row": batch.row_numbers[i], **reason})
+        for i, problems in batch.problems.items():
+            if i in batch.rejected:
                 continue
-            for problem in result.problems:
+            for problem in problems:
                 self.problems[f"{problem['field']}: {problem['reason']}"] += 1
                 if len(report.problems) < REPORT_LIMIT:
-                    report.problems.append({"row": result.row_number, **problem})
-            accepted.append((rid, result))
+                    report.problems.append({"row": batch.row_numbers[i], **problem})
+        indices = [i for i in range(n) if i not in batch.rejected] if batch.rejected else None
         if self.existing:
-            accepted = self._update_existing(accepted)
-        self._insert_records(accepted)
+            indices = self._update_existing(batch, row_pks, indices)
+        self._insert_records(batch, row_pks, indices)
 
-    def _insert_records(self, accepted: list[tuple[int, RowResult]]) -> None:
-        if not accepted:
+    def _insert_records(self, batch: Batch, row_pks: list[int], indices: list[int] | None) -> None:
+        """Insert new records for the rows at ``indices`` (every row when ``None``)."""
+        count = len(batch) if indices is None else len(indices)
+        if not count:
             return
-        ids = self.writer.reserve("core_record", len(accepted))
-        source_id, batch_id = self.source.pk, self.batch.pk
+        pick = (
+            (lambda values: values)
+            if indices is None
+            else (lambda values: [values[i] for i in indices])
+        )
         self.writer.insert(
             "core_record",
             (
@@ -294,40 +295,40 @@ class _Import:
                 "raw_values",
                 "problems",
             ),
-            (
-                (
-                    record_pk,
-                    source_id,
-                    r.record_id,
-                    1,
-                    batch_id,
-                    row_pk,
-                    *(r.fields.get(f, _EMPTY.get(f, "")) for f in RECORD_FIELDS),
-                    json.dumps(r.raw_values, ensure_ascii=False),
-                    json.dumps(r.problems, ensure_ascii=False),
-                )
-                for record_pk, (row_pk, r) in zip(ids, accepted, strict=True)
+            zip(
+                self.writer.reserve("core_record", count),
+                repeat(self.source.pk),
+                pick(batch.record_ids),
+                repeat(1),
+                repeat(self.batch.pk),
+                pick(row_pks),
+                *(batch.column(f, indices) for f in RECORD_FIELDS),
+                pick(batch.raw_values),
+                batch.problems_json(indices),
             ),
         )
-        self.report.records_created += len(accepted)
+        self.report.records_created += count
 
-    def _update_existing(self, accepted: list[tuple[int, RowResult]]) -> list:
-        """Update records this source already has; return the rows that are new records."""
+    def _update_existing(
+        self, batch: Batch, row_pks: list[int], indices: list[int] | None
+    ) -> list[int]:
+        """Update records this source already has; return the indices of new records."""
         from uncounted.store.core.models import AuditEntry, Record, RecordVersion
 
+        indices = list(range(len(batch))) if indices is None else indices
         found = {
             r.record_id: r
             for r in Record.objects.filter(
-                source=self.source, record_id__in=[res.record_id for _, res in accepted]
+                source=self.source, record_id__in=[batch.record_ids[i] for i in indices]
             )
         }
         new, changed, versions, entries = [], [], [], []
-        for row_pk, result in accepted:
-            record = found.get(result.record_id)
+        for i in indices:
+            record = found.get(batch.record_ids[i])
             if record is None:
-                new.append((row_pk, result))
+                new.append(i)
                 continue
-            values = {f: result.fields.get(f, _EMPTY.get(f, "")) for f in RECORD_FIELDS}
+            values = batch.values(i)
             before = {f: getattr(record, f) for f in RECORD_FIELDS}
             if values == before:
                 self.report.records_unchanged += 1
@@ -354,7 +355,7 @@ class _Import:
                     details={
                         "source": self.source.name,
                         "batch": self.batch.pk,
-                        "row": result.row_number,
+                        "row": batch.row_numbers[i],
                         "version": record.version + 1,
                     },
                 )
@@ -362,8 +363,9 @@ class _Import:
             for f, value in values.items():
                 setattr(record, f, value)
             record.version += 1
-            record.batch_id, record.row_id = self.batch.pk, row_pk
-            record.raw_values, record.problems = result.raw_values, result.problems
+            record.batch_id, record.row_id = self.batch.pk, row_pks[i]
+            record.raw_values = json.loads(batch.raw_values[i])
+            record.problems = batch.problems.get(i, [])
             changed.append(record)
         RecordVersion.objects.bulk_create(versions, batch_size=1000)
         Record.objects.bulk_update(
@@ -397,9 +399,6 @@ class _Import:
         batch.save()
 
 
-_EMPTY = {"age": None, "name_parse_confidence": None}
-
-
 def _chunks(rows: Iterator, size: int) -> Iterator[list]:
     while chunk := list(islice(rows, size)):
         yield chunk
@@ -411,6 +410,9 @@ class _Writer:
     def __init__(self, connection) -> None:
         self.connection = connection
         self.next_id: dict[str, int] = {}
+        if connection.vendor == "sqlite":  # room for the indexes of a million-row import
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size = -262144")
 
     def reserve(self, table: str, count: int) -> list[int]:
         """``count`` fresh primary keys (the transaction holds SQLite's write lock)."""

@@ -149,7 +149,7 @@ def _open_csv(path: Path, head: bytes, size: int, encoding: str | None) -> Table
     reader = csv.reader(text, delimiter=delimiter)
     try:
         header = next(reader)
-        _check_decoded(header, name, 1, encoding)
+        _check_decoded("".join(header), name, 1, encoding)
     except (StopIteration, csv.Error) as exc:
         binary.close()
         raise UserError(f"{name} row 1: cannot read the header ({exc})") from None
@@ -174,18 +174,19 @@ def _csv_rows(reader, binary, width: int, name: str, encoding: str):
             except csv.Error as exc:
                 raise UserError(f"{name} row {row_number + 1}: unreadable CSV ({exc})") from None
             row_number += 1
-            _check_decoded(cells, name, row_number, encoding)
-            if not any(c.strip() for c in cells):
+            joined = "".join(cells)
+            _check_decoded(joined, name, row_number, encoding)
+            if not joined.strip():
                 continue
             yield row_number, fit_width(cells, width, name, row_number)
     finally:
         binary.close()
 
 
-def _check_decoded(cells: list[str], name: str, row_number: int, encoding: str) -> None:
+def _check_decoded(text: str, name: str, row_number: int, encoding: str) -> None:
     """Refuse a row holding bytes that were not valid in the file's encoding."""
     try:
-        "".join(cells).encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
         raise UserError(
             f"{name} row {row_number}: not valid {encoding} text; "

@@ -49,7 +49,10 @@ class ImportBatch(models.Model):
 class SourceRow(models.Model):
     """A row exactly as it was in the file (header → text), immutable."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="rows")
+    # db_index=False: the (batch, row_number) constraint's index already serves batch lookups
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="rows", db_index=False
+    )
     row_number = models.IntegerField(help_text="Line in the file, the header being row 1.")
     record_id = models.CharField(max_length=200, blank=True)
     raw = models.JSONField()
@@ -68,7 +71,10 @@ class Record(models.Model):
     is kept; the text as received is in ``raw_values`` and in the verbatim ``row``.
     """
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
+    # db_index=False: the (source, record_id) constraint's index already serves source lookups
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     record_id = models.CharField(max_length=200)
     version = models.IntegerField(default=1)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+")
