@@ -107,7 +107,11 @@ def test_sign_in_import_review_search_arabic(page, tmp_path):
     # review with the keyboard: a note, then "d" for different persons
     page.goto(page.base + "/review/")
     page.wait_for_selector("#pair")
-    assert page.locator("#pair bdi[dir=rtl]").count() > 0
+    # names keep their own direction: the Arabic one right to left, the Latin one left to right
+    arabic = page.locator("#pair bdi", has_text="أحمد علي حسن")
+    latin = page.locator("#pair bdi", has_text="Ahmad Ali Hassan")
+    assert arabic.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert latin.evaluate("e => getComputedStyle(e).direction") == "ltr"
     assert page.locator("#pair tr.diff").count() > 0
     shot(page, "03-review")
     page.keyboard.press("n")

@@ -133,7 +133,7 @@ def test_campaign_lists_and_exports(clients, world):
 def test_review_decide_and_next(clients, world):
     page = text(clients["reviewer"].get("/review/"))
     assert f'data-item="{world.item.pk}"' in page
-    assert 'class="diff"' in page and "Ahmad Ali Hassan" in page and 'dir="rtl"' in page
+    assert 'class="diff"' in page and "Ahmad Ali Hassan" in page and 'dir="auto"' in page
     assert "given_name" in page and "-2.60" in page  # explanation per comparison
     response = clients["reviewer"].post(
         "/review/decide/", {"item": world.item.pk, "verdict": "different", "note": "other mother"}

@@ -89,22 +89,32 @@ def candidate_filter(parts: dict[str, str]) -> Q:
     return combined
 
 
-def score(parts: dict[str, str], feat: dict, q: Query, gov: str) -> float:
+def part_similarities(parts: dict[str, str], feats: list[dict]) -> dict[str, dict[str, float]]:
+    """``similarity`` once per distinct candidate value of each part (names repeat a lot:
+    a few hundred distinct values among thousands of candidates)."""
+    return {
+        part: {v: similarity(value, v) for v in {f[f"{part}_norm"] for f in feats} if v}
+        for part, value in parts.items()
+    }
+
+
+def score(sims: dict[str, dict[str, float]], feat: dict, q: Query, gov: str) -> float:
     """Weighted name similarity over the parts given, nudged by birth year and place."""
     total = weight = 0.0
-    for part, value in parts.items():
+    for part, table in sims.items():
         w = PART_WEIGHTS[part]
         other = feat.get(f"{part}_norm") or ""
         if not other:
             w *= 0.3  # a missing part is weak evidence, not disagreement
             sim = 0.5
         else:
-            sim = similarity(value, other)
+            sim = table[other]
         total += w * sim
         weight += w
     result = total / weight if weight else 0.0
     if q.birth_year is not None and feat.get("birth_year_min") is not None:
-        lo, hi = feat["birth_year_min"], feat["birth_year_max"]
+        lo = feat["birth_year_min"]
+        hi = feat["birth_year_max"] if feat["birth_year_max"] is not None else lo
         result *= 1.0 if lo - 2 <= q.birth_year <= hi + 2 else 0.8
     if q.governorate and gov:
         result *= 1.0 if gov == q.governorate else 0.85
@@ -142,12 +152,13 @@ def search(q: Query) -> list[Hit]:
             "detention_facility",
         )
     }
+    sims = part_similarities(parts, feats)
     best: dict[int, tuple[float, dict]] = {}
     for feat in feats:
         rec = info.get(feat["record_id"])
         if rec is None or rec["membership__person_id"] is None:
             continue
-        s = score(parts, feat, q, rec["governorate_pcode"])
+        s = score(sims, feat, q, rec["governorate_pcode"])
         pid = rec["membership__person_id"]
         if pid not in best or s > best[pid][0]:
             best[pid] = (s, rec)
