@@ -33,7 +33,9 @@ def read_list(out: Path, entry: dict) -> pd.DataFrame:
     path = out / entry["file"]
     if entry["format"] == "xlsx":
         return pd.read_excel(path, dtype=str).fillna("")
-    return pd.read_csv(path, dtype=str, encoding=entry["encoding"], keep_default_na=False)
+    return pd.read_csv(
+        path, dtype=str, encoding=entry["encoding"], sep=entry["delimiter"], keep_default_na=False
+    )
 
 
 def test_manifest_lists_match_files_and_truth(scenario):
@@ -56,10 +58,11 @@ def test_manifest_lists_match_files_and_truth(scenario):
             ids = frame["record_id"]
         else:
             spec = tomllib.loads((out / mapping).read_text("utf-8"))
-            assert set(spec["columns"]) == headers
+            kobo = {h for h in headers if h.startswith("_")}  # KoboToolbox metadata
+            assert set(spec["columns"]) == headers - kobo
             assert set(spec["columns"].values()) <= CANONICAL
             assert set(spec.get("values", {})) <= CANONICAL
-            id_header = next(h for h, f in spec["columns"].items() if f == "record_id")
+            id_header = next((h for h, f in spec["columns"].items() if f == "record_id"), "_uuid")
             ids = frame[id_header]
         assert set(ids) == set(rows["record_id"])
 
@@ -117,11 +120,18 @@ def test_files_use_the_encodings_groups_use(scenario):
         raw.decode("utf-8")
     assert "الاسم الكامل" in raw.decode("cp1256")
     assert (out / by_name["family_reports"]["file"]).read_bytes().startswith(b"\xef\xbb\xbf")
+    kobo = read_list(out, by_name["family_reports"])
+    assert kobo.columns[0] == "المعتقل/اسم المعتقل"
+    assert (
+        kobo["_uuid"]
+        .str.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$")
+        .all()
+    )
+    assert (kobo["_submission_time"] >= "2015").all()
     wb = load_workbook(out / by_name["ngo_latin"]["file"], read_only=True)
     header = next(wb.active.iter_rows(max_row=1, values_only=True))
     assert header[:4] == ("ID", "First Name", "Father's Name", "Last Name")
-    family = read_list(out, by_name["family_reports"])
-    assert family["تاريخ الاعتقال"].str.contains("[٠-٩]").any()
+    assert kobo["الاعتقال/تاريخ الاعتقال"].str.contains("[٠-٩]").any()
 
 
 def test_manifest_is_json_with_stable_keys(scenario):

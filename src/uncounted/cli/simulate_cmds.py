@@ -32,7 +32,7 @@ def simulate_command(
         float, typer.Option("--visibility-sd", help="Spread of the latent visibility.")
     ] = 1.0,
     csv_only: Annotated[
-        bool, typer.Option("--csv-only", help="Write every list as UTF-8 CSV (no XLSX).")
+        bool, typer.Option("--csv-only", help="Write every list as comma-separated UTF-8 CSV.")
     ] = False,
 ) -> None:
     """Simulate deaths in detention and the lists that record them, with the truth."""
@@ -50,7 +50,9 @@ def simulate_command(
         size=size, seed=seed, independent=independent, visibility_sd=visibility_sd
     )
     if csv_only:
-        lists = tuple(replace(s, file_format="csv", encoding="utf-8") for s in config.lists)
+        lists = tuple(
+            replace(s, file_format="csv", encoding="utf-8", delimiter=",") for s in config.lists
+        )
         config = replace(config, lists=lists)
     with console.status(f"simulating {size:,} people"):
         scenario = simulate(config, out)

@@ -84,6 +84,7 @@ def _write_list(spec: ListSpec, frame: pd.DataFrame, out: Path) -> dict:
         "file": file.as_posix(),
         "mapping": mapping.as_posix() if mapping else None,
         "encoding": spec.encoding if spec.file_format == "csv" else None,
+        "delimiter": spec.delimiter if spec.file_format == "csv" else None,
         "format": spec.file_format,
         "records": len(frame),
         "persons": int(frame["person_id"].nunique()),

@@ -32,6 +32,7 @@ class ListSpec:
     kind: ListKind
     file_format: Literal["csv", "xlsx"] = "csv"
     encoding: Literal["utf-8", "utf-8-sig", "cp1256"] = "utf-8"
+    delimiter: str = ","  # CSV only; Excel in an Arabic locale writes ";"
     # capture
     base_rate: float = 0.3
     governorate_effects: dict[str, float] = field(default_factory=dict)
@@ -69,7 +70,8 @@ def default_lists() -> tuple[ListSpec, ...]:
     """Five lists like those documentation groups hold (see docs/simulator.md)."""
     return (
         ListSpec(
-            name="ngo_arabic", kind="ngo_arabic", encoding="cp1256", base_rate=0.45,
+            name="ngo_arabic", kind="ngo_arabic", encoding="cp1256", delimiter=";",
+            base_rate=0.45,
             governorate_effects={"SY12": 0.4, "SY04": 0.3, "SY03": 0.3, "SY08": -0.6,
                                  "SY09": -0.5, "SY11": -0.7},
             year_effects={2011: 0.3, 2012: 0.3, 2013: 0.1, 2016: -0.2, 2017: -0.3, 2018: -0.3},

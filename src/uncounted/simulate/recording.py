@@ -25,6 +25,9 @@ class Layout:
     headers: dict[str, str]
     values: dict[str, dict[str, str]]
     id_prefix: str
+    # KoboToolbox export: field -> question group (headers "group/question"), the record id
+    # is Kobo's ``_uuid`` and Kobo's metadata columns follow the questions
+    kobo_groups: dict[str, str] | None = None
 
     @property
     def canonical(self) -> bool:
@@ -58,7 +61,7 @@ LAYOUTS: dict[str, Layout] = {
     ),
     "family_reports": Layout(
         headers={
-            "record_id": "رقم الاستمارة", "full_name": "اسم المعتقل", "mother_name": "اسم الأم",
+            "record_id": "_uuid", "full_name": "اسم المعتقل", "mother_name": "اسم الأم",
             "birth_date": "سنة الميلاد", "age": "العمر", "governorate": "المحافظة",
             "arrest_place": "مكان الاعتقال", "arrest_date": "تاريخ الاعتقال",
             "arresting_party": "الجهة التي اعتقلته", "detention_facility": "آخر مكان احتجاز معروف",
@@ -69,7 +72,14 @@ LAYOUTS: dict[str, Layout] = {
             "status": {"dead": "متوفى", "disappeared": "مختفٍ قسرياً"},
             "remains_returned": {"yes": "نعم", "no": "لا"},
         },
-        id_prefix="F",
+        id_prefix="",
+        kobo_groups={
+            "full_name": "المعتقل", "mother_name": "المعتقل", "birth_date": "المعتقل",
+            "age": "المعتقل", "governorate": "المعتقل", "arrest_place": "الاعتقال",
+            "arrest_date": "الاعتقال", "arresting_party": "الاعتقال",
+            "detention_facility": "الاعتقال", "status": "المصير", "death_date": "المصير",
+            "remains_returned": "المصير", "notes": "المصير",
+        },
     ),
     "death_notices": Layout(
         headers={
@@ -132,8 +142,12 @@ def render_list(
     out = renderer(sub, spec, rng, {k: v[rows] for k, v in extra.items()}, config)
     empty = _near_empty(out, spec, rng)
     layout = LAYOUTS[spec.kind]
-    width = max(5, len(str(len(out))))
-    ids = np.char.add(layout.id_prefix, np.char.zfill((np.arange(len(out)) + 1).astype(str), width))
+    if layout.kobo_groups:
+        ids = _uuids(len(out), rng)
+    else:
+        width = max(5, len(str(len(out))))
+        numbers = np.char.zfill((np.arange(len(out)) + 1).astype(str), width)
+        ids = np.char.add(layout.id_prefix, numbers)
     out.insert(0, "record_id", ids)
     out["person_id"] = sub["person_id"].to_numpy()
     out["duplicate"] = order >= len(people)
@@ -141,13 +155,41 @@ def render_list(
     return out
 
 
+def _uuids(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Random (seeded) version-4-looking UUIDs, as KoboToolbox gives each submission."""
+    pairs = np.array([f"{i:02x}" for i in range(256)])  # the 256 byte values in hex
+    octets = pairs[np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16)]
+    hexes = pd.Series(np.full(n, "", dtype=object))
+    for i in range(16):  # over the 16 byte positions, not the records
+        hexes = hexes + octets[:, i]
+    parts = [hexes.str[a:b] for a, b in ((0, 8), (8, 12), (13, 16), (16, 20), (20, 32))]
+    uuid = parts[0] + "-" + parts[1] + "-4" + parts[2] + "-" + parts[3] + "-" + parts[4]
+    return uuid.to_numpy(dtype=object)
+
+
+def source_headers(kind: str) -> dict[str, str]:
+    """Canonical field -> header as it stands in the file (Kobo: ``group/question``)."""
+    layout = LAYOUTS[kind]
+    groups = layout.kobo_groups or {}
+    return {f: f"{groups[f]}/{h}" if f in groups else h for f, h in layout.headers.items()}
+
+
 def to_source_layout(records: pd.DataFrame, kind: str) -> pd.DataFrame:
     """The records with the list's own headers and value spellings, as written to the file."""
     layout = LAYOUTS[kind]
-    frame = records[list(layout.headers)].copy()
+    headers = source_headers(kind)
+    fields = [f for f in headers if not (layout.kobo_groups and f == "record_id")]
+    frame = records[fields].copy()
     for field, values in layout.values.items():
         frame[field] = frame[field].map(lambda v, m=values: m.get(v, v))
-    return frame.rename(columns=layout.headers)
+    frame = frame.rename(columns=headers)
+    if layout.kobo_groups:
+        n = len(frame)
+        frame["_id"] = np.arange(n) + 41_000_001
+        frame["_uuid"] = records["record_id"].to_numpy()
+        frame["_submission_time"] = records["submitted"].to_numpy()
+        frame["_index"] = np.arange(1, n + 1)
+    return frame
 
 
 def mapping_toml(kind: str) -> str | None:
@@ -156,7 +198,11 @@ def mapping_toml(kind: str) -> str | None:
     if layout.canonical:
         return None
     lines = ["[columns]"]
-    lines += [f"{_q(header)} = {_q(field)}" for field, header in layout.headers.items()]
+    lines += [
+        f"{_q(header)} = {_q(field)}"
+        for field, header in source_headers(kind).items()
+        if not (layout.kobo_groups and field == "record_id")  # Kobo's _uuid is the id
+    ]
     for field, values in layout.values.items():
         lines += ["", f"[values.{field}]"]
         lines += [f"{_q(src)} = {_q(canon)}" for canon, src in values.items()]
@@ -377,8 +423,16 @@ def _family_reports(sub, spec, rng, extra, config) -> pd.DataFrame:
             "death_date": death.where(knows, ""),
             "remains_returned": np.where(knows, sub["remains_returned"], ""),
             "notes": "",
+            "submitted": _submission_times(sub, rng),
         }
     )
+
+
+def _submission_times(sub: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """When a family filled in the form: after the arrest, often years later (Kobo format)."""
+    delay = pd.to_timedelta(rng.integers(30 * 86400, 4 * 365 * 86400, len(sub)), unit="s")
+    start = sub["arrest_date"].clip(lower=pd.Timestamp("2015-01-01"))  # forms used from 2015
+    return (start + delay).dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
 
 
 def _death_notices(sub, spec, rng, extra, config) -> pd.DataFrame:
@@ -450,6 +504,6 @@ def _near_empty(out: pd.DataFrame, spec: ListSpec, rng: np.random.Generator) -> 
         return hit
     name_col = "full_name" if "full_name" in out else "given_name"
     keep = out.loc[hit, name_col].str.split(" ").str[0]
-    out.loc[hit, :] = ""
+    out.loc[hit, out.columns.drop("submitted", errors="ignore")] = ""
     out.loc[hit, name_col] = keep
     return hit
