@@ -51,3 +51,23 @@ def test_missing_workspace_is_one_clear_line(tmp_path: Path, how: str) -> None:
     assert "no workspace" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u@h/db", "is not supported"),
+        ("postgresql://nobody@127.0.0.1:1/nothing", "cannot open the database 127.0.0.1:1/nothing"),
+    ],
+)
+def test_database_that_cannot_be_opened_is_one_clear_line(
+    tmp_path: Path, url: str, message: str
+) -> None:
+    assert run("init", str(tmp_path / "ws")).returncode == 0
+    result = run(
+        "--workspace", str(tmp_path / "ws"), "sources", env={"UNCOUNTED_DATABASE_URL": url}
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

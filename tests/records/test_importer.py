@@ -224,3 +224,31 @@ def test_bad_files_change_nothing(tmp_path: Path, content: bytes, message: str) 
     with pytest.raises(UserError, match=message):
         import_file(path, "NGO A")
     assert db_counts() == before
+
+
+def test_progress_is_reported_per_batch(tmp_path: Path) -> None:
+    rows = [[f"P-{i}", *ROWS[i % 4][1:]] for i in range(2500)]
+    path = write_csv(tmp_path / "list.csv", rows)
+    calls: list[tuple[int, int]] = []
+    import_file(
+        path, "NGO A", batch_rows=1000, progress=lambda done, total: calls.append((done, total))
+    )
+    assert len(calls) == 3
+    assert calls[-1] == (path.stat().st_size, path.stat().st_size)
+
+
+def test_kobo_csv_with_semicolons_and_value_map_for_places(tmp_path: Path) -> None:
+    header = ["group_a/الاسم_الكامل", "group_a/المحافظة", "group_a/gender", "_uuid", "_index"]
+    rows = [
+        ["أحمد سعيد", "الشام", "male", "u-1", "1"],
+        ["ريم ناصر", "ريف الشام", "female", "u-2", "2"],
+    ]
+    path = write_csv(tmp_path / "kobo.csv", rows, header=header, delimiter=";")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[values.governorate]\n"ريف الشام" = "ريف دمشق"\n', encoding="utf-8")
+    report = import_file(path, "Kobo", mapping)
+    assert report.delimiter == ";" and report.metadata_columns == ["_index"]
+    got = records("Kobo")
+    assert (got["u-1"].governorate_pcode, got["u-2"].governorate_pcode) == ("SY01", "SY03")
+    assert got["u-2"].raw_values["governorate"] == "ريف الشام"  # the text as received
+    assert (got["u-1"].sex, got["u-2"].sex) == ("M", "F")

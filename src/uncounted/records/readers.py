@@ -159,7 +159,7 @@ def _open_csv(path: Path, head: bytes, size: int, encoding: str | None) -> Table
     header = clean_header(header, name)
     table = TableFile(path, "csv", header, encoding=encoding, delimiter=delimiter, size=size)
     table._rows = _csv_rows(reader, binary, len(header), name, encoding)
-    table._position = binary.tell
+    table._position = lambda: size if binary.closed else binary.tell()
     return table
 
 
