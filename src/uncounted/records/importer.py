@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from itertools import islice, repeat
 from pathlib import Path
@@ -103,31 +104,31 @@ def import_file(
         raise UserError("--source: give a source name of 1 to 200 characters")
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(Path(mapping) if mapping else None)
-    table = open_table(path, encoding=encoding, sheet=sheet)
-    plan = plan_columns(table.header, mapping, path.name)
-    report = ImportReport(
-        file=path.name,
-        source=source,
-        sha256=file_sha256(path),
-        format=table.format,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        sheet=table.sheet,
-        columns={f: table.header[i] for f, i in plan.field_columns.items()},
-        record_id_from=plan.id_from,
-        unmapped_columns=plan.unmapped,
-        metadata_columns=plan.metadata,
-        dry_run=dry_run,
-    )
-    try:
-        with transaction.atomic():
-            _Import(table, plan, mapping, report, actor, again, progress).run(batch_rows)
-            if strict and (report.rows_rejected or report.problem_total):
-                raise UserError(_strict_message(report))
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        report.batch_id = None
+    with closing(open_table(path, encoding=encoding, sheet=sheet)) as table:
+        plan = plan_columns(table.header, mapping, path.name)
+        report = ImportReport(
+            file=path.name,
+            source=source,
+            sha256=file_sha256(path),
+            format=table.format,
+            encoding=table.encoding,
+            delimiter=table.delimiter,
+            sheet=table.sheet,
+            columns={f: table.header[i] for f, i in plan.field_columns.items()},
+            record_id_from=plan.id_from,
+            unmapped_columns=plan.unmapped,
+            metadata_columns=plan.metadata,
+            dry_run=dry_run,
+        )
+        try:
+            with transaction.atomic():
+                _Import(table, plan, mapping, report, actor, again, progress).run(batch_rows)
+                if strict and (report.rows_rejected or report.problem_total):
+                    raise UserError(_strict_message(report))
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            report.batch_id = None
     return report
 
 

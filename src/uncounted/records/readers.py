@@ -48,6 +48,11 @@ class TableFile:
         assert self._rows is not None
         return self._rows
 
+    def close(self) -> None:
+        """Release the file (and workbook) even when reading stopped half-way."""
+        if self._rows is not None and hasattr(self._rows, "close"):
+            self._rows.close()
+
     def position(self) -> int:
         """How far reading has got, in the unit of :attr:`size` (bytes or rows)."""
         return self._position() if self._position else 0
