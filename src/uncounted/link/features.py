@@ -14,6 +14,9 @@ import pandas as pd
 from uncounted.names import name_keys, normalize_names, parse_name_chains
 
 NAME_PARTS = ("given", "father", "grandfather", "family", "mother")
+CHAIN_PARTS = ("given", "father", "grandfather", "family")
+# A name-key pair shared by more records than this is too common to block on by itself.
+MAX_PAIR_BLOCK = 40
 
 # Columns read from core.Record (plus ``unique_id`` = Record.pk and ``source`` = its name).
 RECORD_COLUMNS = (
@@ -40,6 +43,9 @@ FEATURE_COLUMNS = (
     "source",
     *(f"{p}_{kind}" for p in NAME_PARTS for kind in ("norm", "key")),
     "has_name",
+    "name_pairs",
+    "chain_keys",
+    "chain_reordered",
     "sex",
     "by_lo",
     "by_hi",
@@ -125,6 +131,89 @@ def _blank_to_null(values: pd.Series) -> pd.Series:
     return text.where(text.ne(""), None)
 
 
+def repair_chain_order(out: pd.DataFrame, margin: float = 3.0) -> pd.Series:
+    """Put back in order the chains a list wrote family name first; returns who was moved.
+
+    Some lists write "family given father grandfather" (the order of official registers),
+    which the parser reads as given = family name, and so on. Per record we compare how
+    typical each key is at its place (the share of a key's occurrences, over all records,
+    that sit at that place: a family name is rarely a given name) in the order as parsed
+    and in the order with the first name moved to the end; a record is re-ordered when the
+    latter is more likely by ``margin`` (natural log). Vectorised: one pass per place.
+    """
+    keys = out[[f"{p}_key" for p in CHAIN_PARTS]]
+    long = keys.stack(future_stack=True).dropna()
+    place_counts = long.groupby([long.index.get_level_values(1), long]).size()
+    total = long.value_counts()
+
+    def typical(place: str, col: pd.Series) -> np.ndarray:
+        counts = place_counts.xs(place, level=0) if place in place_counts.index.levels[0] else None
+        hit = col.map(counts).fillna(0.0) if counts is not None else 0.0
+        share = (hit + 0.5) / (col.map(total).fillna(0.0) + 2.0)
+        return np.where(col.notna(), np.log(share), 0.0)
+
+    present = keys.notna()
+    n = present.sum(axis=1).to_numpy()
+    tokens = _chain_tokens(out, "key")
+    rotated = _rotate(tokens)
+    std = sum(typical(f"{p}_key", keys[f"{p}_key"]) for p in CHAIN_PARTS)
+    rot = sum(
+        typical(f"{p}_key", pd.Series(rotated[:, k], index=out.index))
+        for k, p in enumerate(CHAIN_PARTS)
+    )
+    move = (n >= 2) & (rot - std > margin)
+    for kind in ("norm", "key"):
+        moved = _rotate(_chain_tokens(out, kind))
+        for k, p in enumerate(CHAIN_PARTS):
+            out.loc[move, f"{p}_{kind}"] = moved[move, k]
+    return pd.Series(move, index=out.index)
+
+
+def _chain_tokens(out: pd.DataFrame, kind: str) -> np.ndarray:
+    """The chain as written, left-packed (given, father, grandfather, family; gaps removed)."""
+    values = out[[f"{p}_{kind}" for p in CHAIN_PARTS]].to_numpy(dtype=object)
+    present = out[[f"{p}_{kind}" for p in CHAIN_PARTS]].notna().to_numpy()
+    order = np.argsort(~present, axis=1, kind="stable")
+    packed = np.take_along_axis(values, order, axis=1)
+    packed[~np.take_along_axis(present, order, axis=1)] = None
+    return packed
+
+
+def _rotate(tokens: np.ndarray) -> np.ndarray:
+    """The chain read with its first name as the family name: t2..tn given..., t1 family."""
+    n = (tokens != None).sum(axis=1)  # noqa: E711 (element-wise)
+    out = tokens.copy()
+    rot = n >= 2
+    out[rot, 0] = tokens[rot, 1]
+    out[rot, 1] = np.where(n[rot] >= 3, tokens[rot, 2], None)
+    out[rot, 2] = np.where(n[rot] == 4, tokens[rot, 3], None)
+    out[rot, 3] = tokens[rot, 0]
+    return out
+
+
+def name_pairs(features: pd.DataFrame) -> pd.Series:
+    """Per record, every unordered pair of its name-chain keys (``a|b``), in any position.
+
+    Two records sharing such a pair meet in blocking even when a list wrote the chain in
+    another order or dropped a part (the father's name then read as the family name).
+    Pairs held by more than :data:`MAX_PAIR_BLOCK` records are left out: too common to
+    block on alone (the positional rules cover them).
+    """
+    keys = features[[f"{p}_key" for p in CHAIN_PARTS]]
+    long = keys.reset_index(drop=True).stack(future_stack=True).dropna().reset_index()
+    long.columns = ["row", "part", "key"]
+    long = long.drop_duplicates(["row", "key"])
+    pairs = long.merge(long, on="row")
+    pairs = pairs[pairs["key_x"] < pairs["key_y"]]
+    token = pairs["key_x"] + "|" + pairs["key_y"]
+    counts = token.map(token.value_counts())
+    kept = pd.DataFrame({"row": pairs["row"], "token": token})[counts <= MAX_PAIR_BLOCK]
+    lists = kept.groupby("row")["token"].agg(list)
+    result = pd.Series([[] for _ in range(len(features))], dtype=object)
+    result.iloc[lists.index.to_numpy()] = lists.to_numpy()
+    return result
+
+
 def build_features(records: pd.DataFrame) -> pd.DataFrame:
     """One row per record with the columns in :data:`FEATURE_COLUMNS`.
 
@@ -136,11 +225,20 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
             df[col] = None
     df = _fill_parts_from_full_name(df)
     out = pd.DataFrame({"unique_id": df["unique_id"].astype("int64"), "source": df["source"]})
-    for part in NAME_PARTS:
+    for part in CHAIN_PARTS:
         col = df[f"{part}_name"]
         out[f"{part}_norm"] = _per_distinct(col, normalize_names)
         out[f"{part}_key"] = _per_distinct(col, name_keys)
+    # A mother is named by her given name, sometimes followed by her family name: the full
+    # form is compared as written, the key of her given name across scripts.
+    out["mother_norm"] = _per_distinct(df["mother_name"], normalize_names)
+    first = out["mother_norm"].fillna("").str.split(" ").str[0]
+    out["mother_key"] = _per_distinct(first, name_keys)
     out["has_name"] = out[[f"{p}_key" for p in NAME_PARTS]].notna().any(axis=1)
+    out["chain_reordered"] = repair_chain_order(out)
+    out["name_pairs"] = name_pairs(out)
+    chain = out[[f"{p}_key" for p in CHAIN_PARTS]].to_numpy(dtype=object)
+    out["chain_keys"] = [[k for k in row if isinstance(k, str)] for row in chain]
     sex = df["sex"].fillna("").astype(str).str.upper()
     out["sex"] = sex.where(sex.isin(["M", "F"]), None)
     arrest = _date_parts(df["arrest_date"], "arrest")

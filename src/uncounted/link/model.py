@@ -18,11 +18,18 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker, SettingsCreator
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals import comparison_level as _splink_level
 
-from uncounted.link.features import NAME_PARTS
+from uncounted.link.features import CHAIN_PARTS, NAME_PARTS
 
 logging.getLogger("splink").setLevel(logging.ERROR)
+
+# Splink 5.0.0 refuses an m probability below 1e-300 *during* EM, and EM drives the m of a
+# level that true matches never reach (in a clean training block) to exactly 0.0, so a whole
+# training session fails. Zero is a valid probability there; :func:`floor_m` then lifts
+# every m to a floor before the model is used.
+_splink_level.M_U_CLAMP_MIN = 0.0
 
 NAME_LABELS = {
     "given": "given name",
@@ -66,16 +73,53 @@ def name_comparison(part: str) -> dict[str, Any]:
                 "tf_adjustment_weight": 1.0,
             },
             {
-                "sql_condition": f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.92',
+                "sql_condition": f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.92 '
+                f'OR damerau_levenshtein("{key}_l", "{key}_r") <= 1',
                 "label_for_charts": "close key",
             },
             {
                 "sql_condition": f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.8',
                 "label_for_charts": "similar key",
             },
-            _else(),
+            *_elsewhere(part),
+            _different_given() if part == "given" else _else(),
         ],
     }
+
+
+def _different_given() -> dict[str, Any]:
+    """A different given name, with m fixed low rather than learned.
+
+    Brothers share father, grandfather, family name, place, often the arrest date: EM on
+    blocks of such chains cannot tell them from one person written twice, and learns that
+    a person's given name often differs between lists — the wrong lesson. The given name
+    of one person differs between lists only by a dropped or reordered part (the earlier
+    levels) or a rare substitution: m is fixed at that rate.
+    """
+    return {
+        "sql_condition": "ELSE",
+        "label_for_charts": "different",
+        "m_probability": GIVEN_DIFFERENT_M,
+        "fix_m_probability": True,
+    }
+
+
+def _elsewhere(part: str) -> list[dict[str, Any]]:
+    """The name found in another place of the other record's chain (order, dropped part).
+
+    Written on ``chain_keys`` (the list of a record's chain keys), not on the other parts'
+    columns, so that EM blocked on one part can still estimate the others.
+    """
+    if part not in CHAIN_PARTS:
+        return []
+    key = f"{part}_key"
+    return [
+        {
+            "sql_condition": f'list_contains("chain_keys_r", "{key}_l") '
+            f'OR list_contains("chain_keys_l", "{key}_r")',
+            "label_for_charts": "elsewhere in the other chain",
+        }
+    ]
 
 
 def birth_year_comparison() -> dict[str, Any]:
@@ -98,14 +142,25 @@ def birth_year_comparison() -> dict[str, Any]:
 
 
 def date_comparison(prefix: str, label: str) -> dict[str, Any]:
-    """A partial date compared at the precision both records have: day, month, year."""
+    """A partial date compared at the precision both records have.
+
+    Two full dates more than a month apart disagree even within one year; a year-only
+    date agrees with any date in that year.
+    """
     y, ym, d = f"{prefix}_y", f"{prefix}_ym", f"{prefix}_d"
+    both_days = f'"{d}_l" IS NOT NULL AND "{d}_r" IS NOT NULL'
+    gap = f'abs(date_diff(\'day\', CAST("{d}_l" AS DATE), CAST("{d}_r" AS DATE)))'
     return {
         "output_column_name": prefix,
         "comparison_description": label,
         "comparison_levels": [
             _null(y),
             {"sql_condition": f'"{d}_l" = "{d}_r"', "label_for_charts": "same day"},
+            {
+                "sql_condition": f"{both_days} AND {gap} <= 31",
+                "label_for_charts": "within a month",
+            },
+            {"sql_condition": both_days, "label_for_charts": "different days"},
             {"sql_condition": f'"{ym}_l" = "{ym}_r"', "label_for_charts": "same month"},
             {"sql_condition": f'"{y}_l" = "{y}_r"', "label_for_charts": "same year"},
             {"sql_condition": f'abs("{y}_l" - "{y}_r") <= 1', "label_for_charts": "next year"},
@@ -170,7 +225,7 @@ def _prefixes_equal(n: int, *cols: str) -> str:
 # Blocking rules: every pair that matches at least one rule is scored. They are built on
 # the cross-script keys so that Arabic and Latin spellings of one person meet; each rule
 # alone misses the pairs where one of its keys is wrong or missing, the union rarely does.
-BLOCKING_RULES: list[tuple[str, str]] = [
+BLOCKING_RULES: list[tuple[str, Any]] = [
     ("given+father", _keys_equal("given_key", "father_key")),
     ("given+family", _keys_equal("given_key", "family_key")),
     ("father+family", _keys_equal("father_key", "family_key")),
@@ -187,6 +242,7 @@ BLOCKING_RULES: list[tuple[str, str]] = [
         "given, father: first 2 letters, birth year",
         _prefixes_equal(2, "given_key", "father_key") + ' AND l."by_lo" = r."by_lo"',
     ),
+    ("two name keys in any order", block_on("name_pairs", arrays_to_explode=["name_pairs"])),
     ("registry number", _keys_equal("registry")),
     ("detainee number", _keys_equal("detainee")),
 ]
@@ -196,6 +252,7 @@ EM_RULES: list[str] = [
     _keys_equal("given_key", "father_key", "family_key"),
     _keys_equal("given_key", "by_lo"),
     _keys_equal("father_key", "family_key"),
+    _keys_equal("death_d"),
 ]
 
 # Deterministic rules used to estimate the prior (few false positives expected).
@@ -253,6 +310,9 @@ def train(
             linker.training.estimate_probability_two_random_records_match(
                 DETERMINISTIC_RULES, recall=0.6
             )
+    prior = linker._settings_obj._probability_two_random_records_match
+    if not 0 < prior < 0.5:  # no deterministic match at all (e.g. one clean list)
+        linker._settings_obj._probability_two_random_records_match = 1.0 / max(n_records, 2)
     max_pairs = min(u_pairs, max(n_records * (n_records - 1) / 2, 1))
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     sessions = 0
@@ -265,15 +325,51 @@ def train(
                 max_pairs=5e6 if n_records > 200_000 else None,
             )
             sessions += 1
-        except Exception as exc:  # too few pairs under this rule, or EM underflow
+            # Each session starts from floored values: an m of exactly 0 from one session
+            # would be log(0) in the next.
+            linker = _linker(con, table, floor_m(linker.misc.save_model_to_json()))
+        except Exception as exc:  # too few pairs under this rule
             info.setdefault("em_skipped", []).append(f"{rule}: {str(exc)[:200]}")
             linker = _linker(con, table, snapshot)  # a failed session can leave it partial
     info["em_sessions"] = sessions
-    model = linker.misc.save_model_to_json()
+    model = floor_m(linker.misc.save_model_to_json())
     if labelled is not None and len(labelled):
         model = _blend_labelled_m(con, table, model, labelled)
         info["labelled_pairs"] = len(labelled)
     return TrainedModel(model=model, training=info)
+
+
+M_FLOOR = 0.005
+GIVEN_DIFFERENT_M = 1e-4
+
+
+def floor_m(model: dict[str, Any], floor: float = M_FLOOR) -> dict[str, Any]:
+    """Keep every m probability at or above ``floor``, then renormalise per comparison.
+
+    EM on blocks of near-certain matches learns that true matches *never* disagree on a
+    birth year or a date (m ≈ 1e-60, a weight of -200), so one recording error would veto
+    every other piece of evidence. Lists do carry such errors (a few percent per field);
+    the floor says so. Levels never observed (m missing) stay neutral.
+    """
+    for comp in model.get("comparisons", []):
+        levels = [
+            lv
+            for lv in comp["comparison_levels"]
+            if not lv.get("is_null_level") and isinstance(lv.get("m_probability"), int | float)
+        ]
+        fixed = [lv for lv in levels if lv.get("fix_m_probability")]
+        free = [lv for lv in levels if not lv.get("fix_m_probability")]
+        for level in fixed:  # a fixed m is a decision, not an estimate: restore it
+            level["m_probability"] = _FIXED_M.get(level["label_for_charts"], floor)
+        left = 1.0 - sum(lv["m_probability"] for lv in fixed)
+        raised = [max(float(lv["m_probability"]), floor) for lv in free]
+        total = sum(raised)
+        for level, m in zip(free, raised, strict=True):
+            level["m_probability"] = left * m / total
+    return model
+
+
+_FIXED_M = {"different": GIVEN_DIFFERENT_M}
 
 
 def _blend_labelled_m(

@@ -217,13 +217,19 @@ def blocking_report(
         report.append(
             {
                 "rule": name,
-                "sql": rule,
+                "sql": rule if isinstance(rule, str) else _rule_sql(rule),
                 "pairs": int(_field(row, "marginal_comparison_count")),
                 "cumulative_pairs": int(_field(row, "cumulative_comparison_count")),
                 "matches": int(matches.get(str(i), 0)),
             }
         )
     return report
+
+
+def _rule_sql(rule: Any) -> str:
+    d = rule.create_blocking_rule_dict("duckdb")
+    exploded = d.get("arrays_to_explode")
+    return d["blocking_rule"] + (f" (each of {', '.join(exploded)})" if exploded else "")
 
 
 def _field(row: Any, name: str) -> Any:
