@@ -56,13 +56,14 @@ def to_json(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
+_TASHKEEL = re.compile(r"[\u064B-\u065F\u0670]")
 _VOCAB_TEXT = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 
 
 def vocab_key(text: str) -> str:
-    """A coded value reduced for lookup (case, hamza forms, ta marbuta, punctuation)."""
-    text = collapse_spaces(re.sub(r"[._\-/()'\"]+", " ", text.translate(_VOCAB_TEXT).lower()))
-    return text
+    """A coded value reduced for lookup (case, tashkeel, hamza forms, ta marbuta, punctuation)."""
+    text = _TASHKEEL.sub("", text.translate(_VOCAB_TEXT).lower())
+    return collapse_spaces(re.sub(r"[._\-/()'\"]+", " ", text))
 
 
 def _vocabulary(table: dict[str, str]) -> dict[str, str]:
@@ -75,8 +76,8 @@ UNKNOWN_WORDS = {
 }
 SEX = _vocabulary(
     {
-        "ذكر|ذ|male|m|man|boy|رجل|ولد|طفل ذكر|h": "M",
-        "أنثى|انثى|انثي|ا|female|f|woman|girl|امرأة|امراة|بنت|طفلة": "F",
+        "ذكر|male|m|man|boy|رجل|ولد|طفل ذكر": "M",
+        "أنثى|انثى|انثي|female|f|woman|girl|امرأة|امراة|بنت|طفلة": "F",
     }
 )
 STATUS = _vocabulary(
