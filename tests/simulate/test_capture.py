@@ -104,3 +104,24 @@ def test_realistic_population_shape(realistic):
     assert pop["governorate_pcode"].value_counts().index[0] == "SY03"
     top = pop.loc[pop["sex"] == "M", "given_name"].value_counts(normalize=True)
     assert top.index[0] == "محمد" and top.iloc[0] > 0.05
+
+
+def test_realistic_capture_follows_the_logistic_model(realistic):
+    """Within bins of the latent visibility, the capture share matches the model's mean."""
+    from uncounted.simulate.capture import capture_probabilities
+
+    pop, cap = realistic.population, realistic.captures
+    for spec in realistic.config.lists:
+        if spec.forward_from:
+            continue  # forwarding adds to the model; checked in its own test
+        p = capture_probabilities(pop, spec, pop["visibility"].to_numpy(), independent=False)
+        bins = np.digitize(pop["visibility"], [-1.0, 0.0, 1.0])
+        for b in range(4):
+            rows = (bins == b) & (p > 0)
+            expected, n = p[rows].mean(), rows.sum()
+            observed = cap.loc[rows, spec.name].mean()
+            sd = np.sqrt(p[rows] @ (1 - p[rows])) / n
+            assert abs(observed - expected) < 4 * sd, (spec.name, b, observed, expected)
+        high = cap.loc[(pop["visibility"] > 1).to_numpy() & (p > 0), spec.name].mean()
+        low = cap.loc[(pop["visibility"] < -1).to_numpy() & (p > 0), spec.name].mean()
+        assert high > low  # visible people are on every list more often

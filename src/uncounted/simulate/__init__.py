@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from uncounted.simulate import writers
-from uncounted.simulate.capture import capture_table, draw_captures
+from uncounted.simulate.capture import capture_table, draw_captures, draw_visibility
 from uncounted.simulate.config import ListSpec, SimulationConfig, default_lists
 from uncounted.simulate.population import draw_population
 from uncounted.simulate.recording import mapping_toml, render_list, to_source_layout
@@ -47,6 +47,7 @@ def simulate(config: SimulationConfig, out_dir: Path | str) -> Scenario:
     (out / "lists").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(config.seed)
     pop = draw_population(config, rng)
+    pop["visibility"] = draw_visibility(config, len(pop), rng)
     captures = draw_captures(pop, config, rng)
     extra = {name: captures[name].to_numpy() for name in captures.columns}
     records, entries, truth = {}, [], []

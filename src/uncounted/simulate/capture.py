@@ -28,12 +28,22 @@ def capture_probabilities(
     return p
 
 
+def draw_visibility(config: SimulationConfig, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The unobserved visibility shared by all lists (zero for everyone when independent)."""
+    if config.independent:
+        return np.zeros(n)
+    return rng.normal(0.0, config.visibility_sd, n)
+
+
 def draw_captures(
     pop: pd.DataFrame, config: SimulationConfig, rng: np.random.Generator
 ) -> pd.DataFrame:
-    """Boolean table, one column per list in config order, one row per person."""
+    """Boolean table, one column per list in config order, one row per person.
+
+    Reads each person's latent ``visibility`` from ``pop`` (see :func:`draw_visibility`).
+    """
     n = len(pop)
-    visibility = np.zeros(n) if config.independent else rng.normal(0.0, config.visibility_sd, n)
+    visibility = pop["visibility"].to_numpy()
     captured: dict[str, np.ndarray] = {}
     order = sorted(config.lists, key=lambda s: s.forward_from is not None)
     for spec in order:

@@ -21,7 +21,7 @@ POPULATION_COLUMNS = (
     "district_pcode", "place", "given_name", "father_name", "grandfather_name", "family_name",
     "full_name", "mother_name", "registry_number", "arrest_date", "arresting_party",
     "facility_id", "detention_facility", "detainee_number", "death_date", "death_year",
-    "death_place", "remains_returned", "group_id", "homonym_of",
+    "death_place", "remains_returned", "group_id", "homonym_of", "visibility",
 )  # fmt: skip
 NUMERIC_HEADERS = ("Age", "Year of Birth", "العمر", "سنة الميلاد")
 STRATA = ("governorate_pcode", "death_year", "sex")
@@ -48,6 +48,7 @@ def write_list(frame: pd.DataFrame, spec: ListSpec, path: Path) -> None:
 def write_population(pop: pd.DataFrame, captures: pd.DataFrame, path: Path) -> None:
     """The true population, ISO dates, and one ``in_<list>`` 0/1 column per list."""
     out = pop[list(POPULATION_COLUMNS)].copy()
+    out["visibility"] = out["visibility"].round(4)
     for col in ("birth_date", "arrest_date", "death_date"):
         out[col] = out[col].dt.strftime("%Y-%m-%d")
     for name in captures.columns:
