@@ -141,3 +141,20 @@ def test_manifest_is_json_with_stable_keys(scenario):
         assert key in m
     for entry in m["lists"]:
         assert set(entry) >= {"source", "file", "mapping", "encoding", "format", "records"}
+
+
+def test_config_refuses_impossible_parameters():
+    from uncounted.simulate import ListSpec
+
+    with pytest.raises(ValueError, match="base_rate"):
+        ListSpec(name="x", kind="ngo_arabic", base_rate=1.0)
+    with pytest.raises(ValueError, match="typo_rate"):
+        ListSpec(name="x", kind="ngo_arabic", typo_rate=1.5)
+    with pytest.raises(ValueError, match="unique"):
+        SimulationConfig(lists=(ListSpec("a", "ngo_arabic"), ListSpec("a", "ngo_latin")))
+    with pytest.raises(ValueError, match="size"):
+        SimulationConfig(size=0)
+    with pytest.raises(ValueError, match="forward_from"):
+        SimulationConfig().with_lists(ngo_latin={"forward_from": "nobody"})
+    with pytest.raises(ValueError, match="forward_from"):
+        SimulationConfig().with_lists(family_reports={"forward_from": "ngo_arabic"})

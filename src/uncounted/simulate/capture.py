@@ -50,8 +50,6 @@ def draw_captures(
         p = capture_probabilities(pop, spec, visibility, config.independent)
         caught = rng.random(n) < p
         if spec.forward_from and not config.independent:
-            if spec.forward_from not in captured:
-                raise ValueError(f"list {spec.name}: forward_from names no other list")
             forwarded = captured[spec.forward_from] & (rng.random(n) < spec.forward_rate)
             caught |= forwarded
         captured[spec.name] = caught

@@ -24,6 +24,13 @@ from typing import Literal
 ListKind = Literal["ngo_arabic", "ngo_latin", "family_reports", "death_notices", "body_photos"]
 
 
+RATES = (
+    "forward_rate", "duplicate_rate", "near_empty_rate", "typo_rate", "orthography_rate",
+    "spelling_variation", "drop_part_rate", "swap_rate", "age_instead_rate",
+    "arabic_digits_rate", "date_error_rate", "partial_date_rate",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ListSpec:
     """One list (source): how it captures people and how it records them."""
@@ -54,6 +61,15 @@ class ListSpec:
     arabic_digits_rate: float = 0.0
     date_error_rate: float = 0.05
     partial_date_rate: float = 0.2
+
+    def __post_init__(self) -> None:
+        if not 0 < self.base_rate < 1:
+            raise ValueError(f"list {self.name}: base_rate must be strictly between 0 and 1")
+        for name in RATES:
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"list {self.name}: {name} must be between 0 and 1")
+        if self.file_format == "xlsx" and self.encoding != "utf-8":
+            raise ValueError(f"list {self.name}: an XLSX file has no text encoding to choose")
 
     @property
     def file_name(self) -> str:
@@ -147,6 +163,12 @@ class SimulationConfig:
             raise ValueError("list names must be unique")
         if len(names) < 2:
             raise ValueError("at least two lists are needed")
+        for spec in self.lists:
+            if spec.forward_from is not None and spec.forward_from not in names:
+                raise ValueError(f"list {spec.name}: forward_from names no other list")
+            source = next((s for s in self.lists if s.name == spec.forward_from), None)
+            if source is not None and source.forward_from is not None:
+                raise ValueError(f"list {spec.name}: forward_from a list that forwards itself")
 
     @classmethod
     def independent_homogeneous(cls, size: int, seed: int = 0, **changes) -> SimulationConfig:
