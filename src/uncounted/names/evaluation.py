@@ -6,12 +6,20 @@ Used by the accuracy test and ``benchmarks/names_bench.py`` on the hand-checked 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from uncounted.names.similarity import MATCH_THRESHOLD, similarity
+from uncounted.names.lexicon import _OVERRIDE, load_lexicon, unit_key
+from uncounted.names.similarity import (
+    MATCH_THRESHOLD,
+    _folded_spellings,
+    similarity,
+    unit_similarity,
+)
 from uncounted.names.text import has_arabic
 
 
@@ -66,3 +74,20 @@ def evaluate(pairs: pd.DataFrame, threshold: float = MATCH_THRESHOLD) -> Quality
         recall=true_pos / max(int(same.sum()), 1),
         threshold=threshold,
     )
+
+
+def _clear_caches() -> None:
+    for func in (unit_key, unit_similarity, _folded_spellings):
+        func.cache_clear()
+
+
+@contextmanager
+def lexicon_without(arabic_units: frozenset[str]) -> Iterator[None]:
+    """Score as if the data had never seen these Arabic units (article-less normalised form)."""
+    _OVERRIDE.append(load_lexicon(arabic_units))
+    _clear_caches()
+    try:
+        yield
+    finally:
+        _OVERRIDE.pop()
+        _clear_caches()

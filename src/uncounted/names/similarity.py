@@ -35,22 +35,26 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from uncounted.names.lexicon import latin_candidates, lexicon, strip_article, unit_key
 from uncounted.names.normalize import CHAIN_MARKERS, normalize_name
+from uncounted.names.reading import arabic_reading, reading_similarity
 
 MATCH_THRESHOLD = 0.85
 SAME_KEY_SCORE = 0.95
 # A unit is "known" when the data holds at least this many attestations of it.
 KNOWN_COUNT = 3
 KNOWN_DIFFERENT_FACTOR = 0.8
+# Spelling evidence when one name ends like a feminine name and the other does not.
+GENDER_ENDING_FACTOR = 0.85
 # Share of a name's attested spellings a pair must reach to count as attested.
 ATTESTED_SHARE = 0.02
 # Share from which a spelling counts as fully established.
 FULL_SHARE = 0.2
 # Number of people with one spelling from which it counts as established whatever its share.
 ATTESTED_COUNT = 40
+_ARTICLE = re.compile(r"^(?:al|el)(?=[a-z]{4})")
 _FOLD_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
     for p, r in (
-        (r"^(?:al|el)(?=[a-z]{4})", ""),
+        (r"ee", "i"),
         (r"([a-z])\1+", r"\1"),
         (r"ou|o", "u"), (r"ie|iy", "i"), (r"ey|ei|ai", "ay"),
         (r"ch|sch", "sh"), (r"dj", "j"), (r"g(?!h)", "j"), (r"ck|q|c", "k"), (r"ph", "f"),
@@ -65,6 +69,7 @@ def _is_arabic(unit: str) -> bool:
 
 def _fold_latin(unit: str) -> str:
     """Latin unit with the spelling choices that carry no information folded away."""
+    unit = _ARTICLE.sub("", unit)
     for pattern, repl in _FOLD_RULES:
         unit = pattern.sub(repl, unit)
     return unit
@@ -178,9 +183,20 @@ def _spelling(x: str, y: str) -> float:
             readings = _arabic_readings(known)
             best = max(readings, key=readings.__getitem__, default="")
             score = max(score, _closest_spelling(best, unseen))
-    elif unseen_y:
-        score = max(score, _closest_spelling(x, y))
+    else:
+        if unseen_y:
+            score = max(score, _closest_spelling(x, y))
+        if unseen_y or not _latin_spellings(x):
+            score = max(score, _read(x, y))
     return score
+
+
+def _read(arabic: str, latin: str) -> float:
+    """Arabic unit read in Latin letters against a Latin unit (article on or off)."""
+    reading = arabic_reading(strip_article(arabic))
+    return max(
+        reading_similarity(reading, _fold_latin(form)) for form in {latin, *_latin_forms(latin)}
+    )
 
 
 def _closest_spelling(arabic: str, latin: str) -> float:
@@ -211,13 +227,57 @@ def unit_similarity(x: str, y: str) -> float:
         return 1.0
     if unit_key(x) == unit_key(y):
         return SAME_KEY_SCORE + 0.05 * _attested(x, y)
+    (px, rx), (py, ry) = _compound(x), _compound(y)
+    if px and px == py and rx and ry:  # عبد المجيد / Abdulhamid: compare what follows Abd
+        return unit_similarity(rx, ry)
     attested = _attested(x, y)
     spelling = _spelling(x, y)
     if attested >= 0.5:
         return 0.85 + 0.1 * attested
     if _known(x) and _known(y):
         spelling *= KNOWN_DIFFERENT_FACTOR
+    if _feminine(x) is not None and _feminine(y) is not None and _feminine(x) != _feminine(y):
+        spelling *= GENDER_ENDING_FACTOR
     return max(spelling * 0.97, 0.8 * attested)
+
+
+_COMPOUND_PREFIXES = (
+    ("عبدال", "abd"),
+    ("عبد", "abd"),
+    ("ابو", "abu"),
+    ("abdul", "abd"),
+    ("abu", "abu"),
+)
+
+
+def _compound(unit: str) -> tuple[str, str]:
+    """(kind of compound prefix, rest): ``عبدالمجيد`` → (abd, مجيد); ('', unit) otherwise."""
+    shortest = 3 if _is_arabic(unit) else 4
+    for prefix, kind in _COMPOUND_PREFIXES:
+        if unit.startswith(prefix) and len(unit) - len(prefix) >= shortest:
+            return kind, unit[len(prefix) :]
+    return "", unit
+
+
+_LATIN_FEMININE = re.compile(r"(?:a|[^aeiounmh]e)$")
+# Latin endings that say nothing: -ah / -eh (ة or ح: Hamzah, Saleh), -at / -et (Hayat, Medhat).
+_LATIN_UNCLEAR = re.compile(r"(?:[ae]h|[ae]t)$")
+
+
+def _feminine(unit: str) -> bool | None:
+    """Whether a unit ends like a feminine name (ة / -a); None when the ending says nothing.
+
+    كريمة / Karima against كريم / Karim differ only there and are different names. A final
+    ي or ا in Arabic says nothing (مصطفى is Mustafa, فادي is Fadi), nor do ح / ع (Saleh,
+    Rabia), nor the French silent -e after n or m (Amine, Abderrahmane).
+    """
+    if _is_arabic(unit):
+        if unit.endswith(("ي", "ا", "ح", "ع")) or unit.endswith("الله") or len(unit) < 3:
+            return None
+        return unit.endswith("ه")
+    if _LATIN_UNCLEAR.search(unit):
+        return None
+    return bool(_LATIN_FEMININE.search(unit))
 
 
 def _units(normalised: str) -> list[str]:

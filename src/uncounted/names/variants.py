@@ -180,3 +180,41 @@ def generate_pairs(n: int = 2000, seed: int = 0, mutate: float = 0.5) -> pd.Data
         b = arabic_variant(other, rng) if form == "aa" else latin_variant(other, rng, mutate, name)
         rows.append((a, b, 0, "hard_negative"))
     return pd.DataFrame(rows, columns=["a", "b", "same", "kind"])
+
+
+def held_out_pairs(
+    n: int = 2000, seed: int = 0, share: float = 0.2
+) -> tuple[pd.DataFrame, frozenset[str]]:
+    """Pairs about names to be hidden from the lexicon, and the names to hide.
+
+    A ``share`` of the pool names that have look-alike neighbours is held out. Same-name
+    pairs: a held-out name in Arabic with one of its attested Latin spellings, or two of
+    those spellings. Different-name pairs: a held-out name against a look-alike neighbour
+    (Arabic/Arabic, Arabic/Latin, Latin/Latin). Score them inside
+    :func:`uncounted.names.evaluation.lexicon_without` to measure unseen names.
+    """
+    rng = random.Random(seed)
+    neighbours = _neighbours()
+    candidates = sorted(neighbours)
+    hidden = frozenset(rng.sample(candidates, max(1, int(len(candidates) * share))))
+    chosen = sorted(hidden)
+    rows = []
+    for i in range(n):
+        name = rng.choice(chosen)
+        if i % 2 == 0:
+            if rng.random() < 0.6:
+                rows.append(
+                    (arabic_variant(name, rng), _attested_spelling(name, rng), 1, "cross_script")
+                )
+            else:
+                rows.append(
+                    (_attested_spelling(name, rng), _attested_spelling(name, rng), 1, "latin_latin")
+                )
+            continue
+        other = rng.choice(neighbours[name])
+        form = rng.choice(("aa", "al", "la", "ll"))
+        a = arabic_variant(name, rng) if form in ("aa", "al") else _attested_spelling(name, rng)
+        b = arabic_variant(other, rng) if form in ("aa", "la") else _attested_spelling(other, rng)
+        rows.append((a, b, 0, "hard_negative"))
+    frame = pd.DataFrame(rows, columns=["a", "b", "same", "kind"])
+    return frame[frame["a"] != frame["b"]].reset_index(drop=True), hidden
