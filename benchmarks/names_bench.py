@@ -10,7 +10,8 @@ value). The lexicon is loaded before timing; the per-process word caches start e
 
 Quality: ROC AUC, precision and recall at ``MATCH_THRESHOLD`` on the hand-checked pairs
 (``tests/names/data/name_pairs.csv``) and on pairs from :func:`generate_pairs` (several
-seeds, with the default and with every Latin spelling mutated).
+seeds, with the default and with every Latin spelling mutated), and on names the lexicon has
+never seen (:func:`held_out_pairs`: a fifth of the look-alike names hidden from the lexicon).
 """
 
 from __future__ import annotations
@@ -25,9 +26,15 @@ import numpy as np
 import pandas as pd
 
 from uncounted.names import MATCH_THRESHOLD, prepare_names
-from uncounted.names.evaluation import evaluate
+from uncounted.names.evaluation import evaluate, lexicon_without
 from uncounted.names.lexicon import lexicon
-from uncounted.names.variants import _pool, arabic_variant, generate_pairs, latin_variant
+from uncounted.names.variants import (
+    _pool,
+    arabic_variant,
+    generate_pairs,
+    held_out_pairs,
+    latin_variant,
+)
 
 PAIRS = Path(__file__).resolve().parents[1] / "tests" / "names" / "data" / "name_pairs.csv"
 PEOPLE = 250_000
@@ -87,6 +94,11 @@ def bench_quality(pairs: int) -> pd.DataFrame:
         for seed in (1, 2, 3):
             quality = evaluate(generate_pairs(pairs, seed=seed, mutate=mutate))
             rows.append({"set": f"generated seed={seed} mutate={mutate}", **quality.to_dict()})
+    for seed in (1, 2, 3):
+        held, hidden = held_out_pairs(pairs // 2, seed=seed)
+        with lexicon_without(hidden):
+            quality = evaluate(held)
+        rows.append({"set": f"unseen names seed={seed}", **quality.to_dict()})
     return pd.DataFrame(rows)
 
 

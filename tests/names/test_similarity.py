@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from uncounted.names import MATCH_THRESHOLD, comparison_level, similarity
-from uncounted.names.evaluation import evaluate, roc_auc
-from uncounted.names.variants import generate_pairs
+from uncounted.names.evaluation import evaluate, lexicon_without, roc_auc
+from uncounted.names.variants import generate_pairs, held_out_pairs
 
 PAIRS = Path(__file__).parent / "data" / "name_pairs.csv"
 
@@ -85,3 +85,12 @@ def test_quality_on_generated_pairs() -> None:
 
 def test_generator_is_reproducible() -> None:
     pd.testing.assert_frame_equal(generate_pairs(50, seed=3), generate_pairs(50, seed=3))
+
+
+def test_quality_on_names_the_lexicon_has_never_seen() -> None:
+    """Unseen names (most family names) rely on reading the Arabic in Latin letters."""
+    pairs, hidden = held_out_pairs(400, seed=5)
+    with lexicon_without(hidden):
+        quality = evaluate(pairs)
+    assert quality.auc >= 0.95
+    assert quality.precision >= 0.9
