@@ -59,7 +59,8 @@ def test_decisions_override_the_model_survive_reruns_and_ids_stay(imported):
     record_decision("cannot_link", "alice", a, b, note="different mothers")
     record_decision("must_link", "alice", c, d, note="same registry entry")
     assert AuditEntry.objects.filter(action="link.decision").count() == 2
-    _run()
+    run = _run()
+    assert run.counts["training"]["labelled_pairs"] == 1  # people's decisions train too
     after = dict(Membership.objects.values_list("record_id", "person__public_id"))
     assert after[a] != after[b]
     assert after[c] == after[d]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,11 +58,17 @@ def record_decision(
         raise UserError(f"unknown decision {kind!r}: use one of {', '.join(KINDS)}")
     if not actor:
         raise UserError("a decision needs the name of the person who made it")
-    with transaction.atomic():
-        if kind == "not_one_person":
-            decision = _group_decision(actor, records or [], note, person_public_id)
-        else:
-            decision = _pair_decision(kind, actor, record_a, record_b, note, person_public_id)
+    try:
+        with transaction.atomic():
+            if kind == "not_one_person":
+                decision = _group_decision(actor, records or [], note, person_public_id)
+            else:
+                decision = _pair_decision(kind, actor, record_a, record_b, note, person_public_id)
+    except OperationalError as exc:  # SQLite busy while a link run writes its persons
+        raise UserError(
+            "the database is busy (a link run is writing persons): nothing was recorded, "
+            "try again in a moment"
+        ) from exc
     return decision
 
 

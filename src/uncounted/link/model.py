@@ -376,7 +376,8 @@ def _blend_labelled_m(
     con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], labelled: pd.DataFrame
 ) -> dict[str, Any]:
     """Average EM's m with the level frequencies among pairs people said are one person."""
-    gammas = score_pairs(con, table, model, labelled)
+    detailed = {**model, "retain_intermediate_calculation_columns": True}
+    gammas = score_pairs(con, table, detailed, labelled)
     n = len(gammas)
     weight = n / (n + 200.0)
     for comp in model["comparisons"]:

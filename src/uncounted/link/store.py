@@ -324,10 +324,18 @@ def _write_features(records: pd.DataFrame, result: LinkResult) -> None:
     lo = [None if pd.isna(v) else int(v) for v in by["by_lo"]]
     hi = [None if pd.isna(v) else int(v) for v in by["by_hi"]]
     year = [a if a == b else None for a, b in zip(lo, hi, strict=True)]
+    prints = _fingerprints(f)
     rows = [
-        (int(u), source_ids[s], *t, y, a, b, "")
-        for u, s, t, y, a, b in zip(
-            f["unique_id"].tolist(), f["source_name"].tolist(), text, year, lo, hi, strict=True
+        (int(u), source_ids[s], *t, y, a, b, fp)
+        for u, s, t, y, a, b, fp in zip(
+            f["unique_id"].tolist(),
+            f["source_name"].tolist(),
+            text,
+            year,
+            lo,
+            hi,
+            prints,
+            strict=True,
         )
     ]
     placeholders = ", ".join(["%s"] * (2 + len(cols) + 4))
@@ -336,6 +344,13 @@ def _write_features(records: pd.DataFrame, result: LinkResult) -> None:
         f"birth_year, birth_year_min, birth_year_max, fingerprint) VALUES ({placeholders})",
         rows,
     )
+
+
+def _fingerprints(features: pd.DataFrame) -> list[str]:
+    """A short hash of each record's linkage features: equal prints, equal evidence."""
+    cols = [c for c in features.columns if c not in ("unique_id", "source_name", "source")]
+    hashed = pd.util.hash_pandas_object(features[cols].astype(str), index=False)
+    return [f"{v:016x}" for v in hashed.to_numpy()]
 
 
 def _write_review(run: LinkRun, result: LinkResult) -> None:
