@@ -107,6 +107,7 @@ def collect(
         pooling_rule=st.POOLING_RULE,
         reproducibility=reproducibility(latest, truth, commands),
         notes=truth_note(truth),
+        posterior_svg=posterior(overall_est),
     )
 
 
@@ -306,6 +307,22 @@ def stratified(
         estimate.missing,
         estimate.pk,
         tuple(estimate.details.get("strata_warnings", [])),
+        strata_total(estimate, truth),
+    )
+
+
+def strata_total(estimate: Estimate, truth: dict | None) -> EstimateRow | None:
+    """The sum of the strata's posterior draws (persons with a value only)."""
+    total = estimate.details.get("stratified_total")
+    if not total:
+        return None
+    return EstimateRow(
+        "Sum of strata",
+        estimate.observed - estimate.missing,
+        total["estimate"],
+        total["lower"],
+        total["upper"],
+        note="posterior draws of the strata added up",
     )
 
 
@@ -320,6 +337,7 @@ def other_tables(latest: dict, method: str, truth: dict | None) -> tuple[Estimat
             e.missing,
             e.pk,
             tuple(e.details.get("strata_warnings", [])),
+            strata_total(e, truth),
         )
         for (m, by), e in sorted(latest.items(), key=lambda kv: kv[0])
         if m == method and by not in shown
@@ -350,6 +368,28 @@ def compare_methods(latest: dict, overall: Estimate | None) -> tuple[MethodResul
             r = fitted.result
             out.append(MethodResult(_method_name(method), r.estimate, r.lower, r.upper, _detail(r)))
     return tuple(out)
+
+
+def posterior(estimate: Estimate | None) -> str:
+    """The estimator's posterior plot, drawn from the stored (thinned) draws."""
+    if estimate is None or not estimate.draws:
+        return ""
+    from uncounted.estimate import EstimateResult, posterior_plot_svg
+
+    result = EstimateResult(
+        method=_method_name(estimate.method),
+        observed=estimate.observed,
+        estimate=estimate.estimate,
+        lower=estimate.lower,
+        upper=estimate.upper,
+        seed=estimate.seed,
+        table_hash=estimate.inputs_hash,
+        lists=tuple(estimate.sources),
+        parameters=estimate.parameters,
+        draws=estimate.draw_values(),
+    )
+    svg = posterior_plot_svg(result)
+    return svg[svg.index("<svg") :].replace("<svg", '<svg class="plot" role="img"', 1)
 
 
 def _detail(result) -> str:

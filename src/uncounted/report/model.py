@@ -50,6 +50,7 @@ class EstimateTable:
     missing: int = 0
     estimate_id: int | None = None
     warnings: tuple[str, ...] = ()
+    total: EstimateRow | None = None
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,13 @@ def _estimate_table(table: EstimateTable, horizontal: bool) -> str:
             cells.append(num(r.truth))
         cells.append(f'<span class="flag">{escape(r.note)}</span>' if r.note else "")
         rows.append(cells)
+    if table.total is not None:
+        t = table.total
+        rows.append(
+            ["<strong>Sum of strata</strong>", num(t.observed), num(t.estimate), interval(t)]
+            + ([num(t.truth)] if show_truth else [])
+            + [escape(t.note)]
+        )
     headers = ["Stratum", "Documented", "Estimate", "95% interval"]
     headers += ["True (simulated)"] if show_truth else []
     headers.append("Note")

@@ -20,11 +20,15 @@ from django.db import connection, transaction
 
 from uncounted import __version__
 from uncounted.errors import UserError
-from uncounted.estimate.dga import DGA
-from uncounted.estimate.lcmcr import LCMCR
-from uncounted.estimate.loglinear import LogLinear
-from uncounted.estimate.result import EstimateResult
-from uncounted.estimate.table import CaptureTable
+from uncounted.estimate import (
+    DGA,
+    LCMCR,
+    CaptureTable,
+    EstimateResult,
+    LogLinear,
+    StratifiedResult,
+    fit_strata,
+)
 from uncounted.store.core.models import CANONICAL_FIELDS
 from uncounted.store.estimates import strata as st
 from uncounted.store.estimates.models import Estimate, StratumEstimate, pack_draws
@@ -144,10 +148,20 @@ class Fitted:
     error: str = ""
 
 
+_FITS: dict[tuple[str, str, int, str], EstimateResult] = {}
+
+
 def fit(table: CaptureTable, method: str, seed: int, params: dict[str, Any]) -> Fitted:
-    """Fit one table; an estimator's refusal (too few lists, ...) is kept as a message."""
+    """Fit one table; an estimator's refusal (too few lists, ...) is kept as a message.
+
+    The same table, method, seed and parameters always give the same result, so a result is
+    reused within a process (the demo's stratified runs share one overall fit).
+    """
+    key = (table.sha256, method, seed, json.dumps(params, sort_keys=True))
     try:
-        return Fitted(None, table, make_estimator(method, seed, **params).fit(table))
+        if key not in _FITS:
+            _FITS[key] = make_estimator(method, seed, **params).fit(table)
+        return Fitted(None, table, _FITS[key])
     except UserError as exc:
         return Fitted(None, table, None, error=str(exc))
 
@@ -162,11 +176,13 @@ def run(
     persons: pd.DataFrame | None = None,
     sources: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    stratum_params: dict[str, Any] | None = None,
 ) -> Estimate:
     """Estimate overall (and per stratum when ``by`` is given) and store the result.
 
-    ``progress(done, total)`` is called after each fit (the overall one included).
+    ``progress(done, total)`` is called after the overall fit and after the strata.
     ``persons``/``sources`` (tests, the demo) stand in for the workspace's capture histories.
+    ``stratum_params`` (default: ``params``) configure the per-stratum fits.
     """
     tick = progress or (lambda done, total: None)
     params = params or {}
@@ -182,21 +198,37 @@ def run(
     overall = fit(table_of(persons, sources), method, seed, params)
     if overall.result is None:
         raise UserError(f"cannot estimate: {overall.error}")
-    fitted: list[Fitted] = []
     groups, missing = (
         st.stratify(persons, sources, fields, labels_for(fields)) if fields else ([], 0)
     )
-    tick(1, len(groups) + 1)
-    for group in groups:
-        one = fit(table_of(group.persons, sources), method, seed, params)
-        one.stratum = group
-        fitted.append(one)
-        tick(len(fitted) + 1, len(groups) + 1)
+    tick(1, 2 if groups else 1)
+    fitted, total = fit_groups(groups, sources, method, seed, stratum_params or params)
+    if groups:
+        tick(2, 2)
     return _store(
-        overall, fitted, fields, method, seed, params, sources, missing,
+        overall, fitted, total, fields, method, seed, params, sources, missing,
         blind_lists(persons, sources, fields),
         actor, command, time.perf_counter() - started,
     )  # fmt: skip
+
+
+def fit_groups(
+    groups: Sequence[st.Stratum],
+    sources: Sequence[str],
+    method: str,
+    seed: int,
+    params: dict[str, Any],
+) -> tuple[list[Fitted], StratifiedResult | None]:
+    """Every stratum through the estimator's stratified helper (total = sum of draws)."""
+    if not groups:
+        return [], None
+    tables = {g.label: table_of(g.persons, sources) for g in groups}
+    result = fit_strata(make_estimator(method, seed, **params), tables, seed=seed)
+    fitted = [
+        Fitted(g, tables[g.label], result.strata.get(g.label), result.flagged.get(g.label, ""))
+        for g in groups
+    ]
+    return fitted, result
 
 
 def blind_lists(persons: pd.DataFrame, sources: Sequence[str], fields: Sequence[str]) -> list[str]:
@@ -248,6 +280,7 @@ def _rows(table: CaptureTable) -> list[list[int]]:
 def _store(
     overall: Fitted,
     fitted: list[Fitted],
+    total: StratifiedResult | None,
     fields: list[str],
     method: str,
     seed: int,
@@ -280,13 +313,26 @@ def _store(
         pooling_rule=st.POOLING_RULE if fields else "",
         capture_table=_rows(overall.table),
         draws=pack_draws(result.draws),
-        details={**result.to_dict(), "strata_warnings": warnings},
+        details={
+            **result.to_dict(),
+            "strata_warnings": warnings,
+            "stratified_total": _total(total),
+            "stratum_parameters": total.total.parameters["estimator"] if total else {},
+        },
         elapsed_s=elapsed,
     )
     StratumEstimate.objects.bulk_create(
         [_stratum_row(estimate, i, one) for i, one in enumerate(fitted)]
     )
     return estimate
+
+
+def _total(total: StratifiedResult | None) -> dict[str, Any] | None:
+    """The sum of the strata's posterior draws, a check on the overall estimate."""
+    if total is None:
+        return None
+    t = total.total
+    return {"estimate": t.estimate, "lower": t.lower, "upper": t.upper, "method": t.method}
 
 
 def _stratum_row(estimate: Estimate, position: int, one: Fitted) -> StratumEstimate:
@@ -331,6 +377,8 @@ def as_json(estimate: Estimate) -> dict[str, Any]:
         out["by"] = estimate.by
         out["missing"] = estimate.missing
         out["pooling_rule"] = estimate.pooling_rule
+        out["stratified_total"] = estimate.details.get("stratified_total")
+        out["strata_warnings"] = estimate.details.get("strata_warnings", [])
         out["strata"] = [
             {
                 "label": s.label,
