@@ -44,6 +44,8 @@ def test_manifest_lists_match_files_and_truth(scenario):
     assert list(truth.columns) == ["source", "record_id", "person_id"]
     assert len(m["lists"]) >= 5
     assert sum(e["records"] for e in m["lists"]) == len(truth)
+    flags = pd.read_csv(out / m["files"]["record_flags"], dtype=str)
+    assert flags[["source", "record_id", "person_id"]].equals(truth)
     for entry in m["lists"]:
         frame = read_list(out, entry)
         assert len(frame) == entry["records"]
@@ -51,6 +53,9 @@ def test_manifest_lists_match_files_and_truth(scenario):
         assert len(rows) == entry["records"]
         assert rows["record_id"].is_unique
         assert rows["person_id"].nunique() == entry["persons"]
+        own = flags[flags["source"] == entry["source"]]
+        assert (own["duplicate"] == "1").sum() == entry["duplicates"]
+        assert (own["near_empty"] == "1").sum() == entry["near_empty"]
         mapping = entry["mapping"]
         headers = set(frame.columns)
         if mapping is None:

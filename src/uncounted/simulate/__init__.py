@@ -56,9 +56,14 @@ def simulate(config: SimulationConfig, out_dir: Path | str) -> Scenario:
         frame = render_list(spec, pop, people, config, rng, extra)
         records[spec.name] = frame
         entries.append(_write_list(spec, frame, out))
-        truth.append(frame[["record_id", "person_id"]].assign(source=spec.name))
-    truth_frame = pd.concat(truth, ignore_index=True)[["source", "record_id", "person_id"]]
-    truth_frame.to_csv(out / "truth.csv", index=False)
+        flags = ["record_id", "person_id", "duplicate", "near_empty"]
+        truth.append(frame[flags].assign(source=spec.name))
+    truth_frame = pd.concat(truth, ignore_index=True)
+    truth_frame[["source", "record_id", "person_id"]].to_csv(out / "truth.csv", index=False)
+    flags_frame = truth_frame[["source", "record_id", "person_id", "duplicate", "near_empty"]]
+    flags_frame.astype({"duplicate": int, "near_empty": int}).to_csv(
+        out / "record_flags.csv", index=False
+    )
     writers.write_population(pop, captures, out / "population.csv")
     table = capture_table(captures)
     table.to_csv(out / "capture_histories.csv", index=False)
@@ -115,6 +120,7 @@ def _manifest(config, pop, captures, table, entries) -> dict:
         },
         "files": {
             "truth": "truth.csv",
+            "record_flags": "record_flags.csv",
             "population": "population.csv",
             "capture_histories": "capture_histories.csv",
             "capture_histories_by_stratum": "capture_histories_by_stratum.csv",
