@@ -84,7 +84,10 @@ def other_rows(repeats: int) -> list[str]:
         DGA().fit(table)  # graphs are enumerated once per process
         seconds, result = median_time(lambda t=table: DGA().fit(t), repeats)
         rows.append(f"| dga | {stem} | {result.parameters['graphs']} | {seconds:.3f} |")
-    for stem, search in (("dga_madigan_york_5lists", "exhaustive"), ("SparseMSE_UKdat", "stepwise")):
+    for stem, search in (
+        ("dga_madigan_york_5lists", "exhaustive"),
+        ("SparseMSE_UKdat", "stepwise"),
+    ):
         table = CaptureTable.from_csv(MSE / f"{stem}.csv")
         seconds, result = median_time(lambda t=table: LogLinear().fit(t), repeats)
         models = 1024 if search == "exhaustive" else len(result.details["candidates"])
