@@ -260,8 +260,10 @@ def main() -> None:
     try:
         users = ["bench"] * args.clients
         reviewers = [f"rev{i}" for i in range(args.clients)]
-        # warm-up (first queries load caches and name tables)
-        run_clients(port, users[:1], lambda c, i: [c.timed("GET", "/search/") for _ in range(3)])
+        # warm-up: the first search in a process loads the name tables
+        run_clients(
+            port, users[:1], lambda c, i: [c.timed("POST", "/search/", q) for q in queries[-5:]]
+        )
         results = [
             summary(
                 "search (POST /search/)",

@@ -20,24 +20,29 @@ from uncounted.store.core.models import Record
 from uncounted.store.linkage.models import ReviewItem
 
 CLAIM = timedelta(minutes=10)
+RELATED = ("record_a__source", "record_b__source")
 VERDICT_KIND = {"same": "must_link", "different": "cannot_link", "unsure": "unsure"}
 
 
-def claim_next(user: str, skip: list[int] | tuple[int, ...] = ()) -> ReviewItem | None:
+def claim_next(
+    user: str, skip: list[int] | tuple[int, ...] = (), current: int | None = None
+) -> ReviewItem | None:
     """The reviewer's current claim if still valid, else the best free item, claimed now.
 
-    ``skip``: items this reviewer answered "unsure" in this session (the linkage puts them
-    back in the queue for someone else, so they must not come straight back).
+    ``current``: the item this reviewer was last given (kept in their session, so finding
+    it is one primary-key lookup). ``skip``: items this reviewer answered "unsure" in this
+    session (the linkage puts them back in the queue for others, so they must not come
+    straight back).
     """
     now = timezone.now()
-    mine = (
-        ReviewItem.objects.filter(status="open", claimed_by=user, claimed_until__gt=now)
-        .exclude(pk__in=skip)
-        .order_by("-priority", "id")
-        .first()
-    )
-    if mine is not None:
-        return mine
+    if current is not None and current not in skip:
+        mine = (
+            ReviewItem.objects.select_related(*RELATED)
+            .filter(pk=current, status="open", claimed_by=user, claimed_until__gt=now)
+            .first()
+        )
+        if mine is not None:
+            return mine
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
     for _attempt in range(20):
         candidate = (
@@ -56,7 +61,7 @@ def claim_next(user: str, skip: list[int] | tuple[int, ...] = ()) -> ReviewItem 
             .update(claimed_by=user, claimed_until=now + CLAIM)
         )
         if won:
-            return ReviewItem.objects.get(pk=pk)
+            return ReviewItem.objects.select_related(*RELATED).get(pk=pk)
     return None
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from uncounted.names import name_key, normalize_name, parse_name_chain, similarity
 from uncounted.store.core.models import Record
 from uncounted.store.linkage.models import Person, RecordFeatures
 
-MAX_CANDIDATES = 3000
+MAX_CANDIDATES = 300
 MAX_RESULTS = 50
 # How much each part weighs in the name score (only the parts given count).
 PART_WEIGHTS = {"given": 0.35, "father": 0.25, "grandfather": 0.1, "family": 0.3, "mother": 0.2}
@@ -62,11 +62,27 @@ def query_parts(q: Query) -> dict[str, str]:
     return {k: normalize_name(v) for k, v in parts.items() if v and normalize_name(v)}
 
 
-def candidate_filter(parts: dict[str, str]) -> Q:
+def query_keys(parts: dict[str, str]) -> dict[str, str]:
+    keys = {p: name_key(v) for p, v in parts.items()}
+    return {p: k for p, k in keys.items() if k}
+
+
+def key_agreements(keys: dict[str, str]):
+    """SQL: on how many name parts a record shares the query's cross-script key, so the
+    database hands over the most promising candidates first."""
+    terms = [
+        Case(When(**{f"{p}_key": k}, then=Value(1)), default=Value(0), output_field=IntegerField())
+        for p, k in keys.items()
+    ]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def candidate_filter(keys: dict[str, str]) -> Q:
     """Records sharing a cross-script key with the query on a pair of parts (or one part
     when only one was given): selective enough for SQL, loose enough for spelling."""
-    keys = {p: name_key(v) for p, v in parts.items()}
-    keys = {p: k for p, k in keys.items() if k}
     given, family, father = keys.get("given"), keys.get("family"), keys.get("father")
     mother = keys.get("mother")
     clauses = []
@@ -124,10 +140,14 @@ def score(sims: dict[str, dict[str, float]], feat: dict, q: Query, gov: str) -> 
 def search(q: Query) -> list[Hit]:
     """Ranked persons (best first, at most :data:`MAX_RESULTS`)."""
     parts = query_parts(q)
-    if not parts:
+    keys = query_keys(parts)
+    if not keys:
         return []
     feats = list(
-        RecordFeatures.objects.filter(candidate_filter(parts)).values(
+        RecordFeatures.objects.filter(candidate_filter(keys))
+        .annotate(agree=key_agreements(keys))
+        .order_by("-agree")
+        .values(
             "record_id",
             *(f"{p}_norm" for p in PART_WEIGHTS),
             "birth_year_min",

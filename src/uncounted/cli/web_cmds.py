@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import sys
 from typing import Annotated
 
 import typer
@@ -24,7 +27,16 @@ def serve(
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (loopback by default).")
     ] = "127.0.0.1",
-    threads: Annotated[int, typer.Option("--threads", help="Worker threads.")] = 8,
+    threads: Annotated[int, typer.Option("--threads", help="Threads per process.")] = 8,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Processes sharing the port (Python runs one thread at a time per process; "
+            "use one per CPU core). 0: the number of cores, at most 4.",
+            min=0,
+        ),
+    ] = 0,
     behind_https: Annotated[
         bool,
         typer.Option(
@@ -52,17 +64,67 @@ def serve(
         err_console.print(
             "no active user yet: create one with 'uncounted user add NAME --role admin'"
         )
-    console.print(f"serving workspace {workspace.root} on http://{host}:{port}/ (Ctrl+C stops)")
-    waitress.serve(
-        get_wsgi_application(),
-        host=host,
-        port=port,
-        threads=threads,
-        ident="uncounted",
-        clear_untrusted_proxy_headers=True,
-        _quiet=True,
-        **proxy,
+    workers = workers or min(os.cpu_count() or 1, 4)
+    application = get_wsgi_application()
+    listener = listen(host, port)
+    console.print(
+        f"serving workspace {workspace.root} on http://{host}:{port}/ "
+        f"({workers} process(es) × {threads} threads; Ctrl+C stops)"
     )
+    options = {
+        "sockets": [listener],
+        "threads": threads,
+        "ident": "uncounted",
+        "clear_untrusted_proxy_headers": True,
+        "_quiet": True,
+        **proxy,
+    }
+    children = fork_workers(workers - 1, lambda: waitress.serve(application, **options))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(application, **options)
+    finally:
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket all worker processes accept from; a clear error if taken."""
+    from uncounted.errors import UserError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=1024)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def fork_workers(count: int, serve_forever) -> list[int]:
+    """Start ``count`` more processes serving the same socket (each ends with its parent)."""
+    from django.db import connections
+
+    connections.close_all()  # never share a database connection across a fork
+    children = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            end_with_parent()
+            try:
+                serve_forever()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    return children
+
+
+def end_with_parent() -> None:
+    """Linux: have the kernel stop this worker if the main process dies, however it dies."""
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def secure_cookies() -> dict:
@@ -94,8 +156,6 @@ def user_add(
     ] = None,
 ) -> None:
     """Create an account with one role."""
-    import sys
-
     from uncounted.app.permissions import canonical_role
 
     canonical_role(role)

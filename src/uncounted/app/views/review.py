@@ -14,11 +14,23 @@ from uncounted.app.permissions import requires
 from uncounted.store.linkage.models import ReviewItem
 
 SKIP_KEY = "webapp_review_skip"
+CLAIM_KEY = "webapp_review_claim"
+
+
+def next_for(request: HttpRequest) -> ReviewItem | None:
+    """Claim (or keep) the reviewer's next item; remember it in the session."""
+    session = request.session
+    item = queue.claim_next(
+        request.user.username, session.get(SKIP_KEY, []), session.get(CLAIM_KEY)
+    )
+    if item is not None and session.get(CLAIM_KEY) != item.pk:
+        session[CLAIM_KEY] = item.pk
+    return item
 
 
 @requires("review")
 def review(request: HttpRequest) -> HttpResponse:
-    item = queue.claim_next(request.user.username, request.session.get(SKIP_KEY, []))
+    item = next_for(request)
     context = {"section": "review", "item": item, "remaining": 0}
     if item is not None:
         a, b = item.record_a, item.record_b
@@ -60,7 +72,7 @@ def decide(request: HttpRequest) -> HttpResponse:
 @requires("review")
 def next_item_json(request: HttpRequest) -> JsonResponse:
     """The next claimed pair as JSON (aligned fields, weight, explanation)."""
-    item = queue.claim_next(request.user.username, request.session.get(SKIP_KEY, []))
+    item = next_for(request)
     if item is None:
         return JsonResponse({"item": None})
     return JsonResponse(
