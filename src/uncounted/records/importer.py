@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from itertools import islice, repeat
@@ -169,12 +170,23 @@ class _Import:
 
         self.source, self.batch = self._start()
         self.existing = Record.objects.filter(source=self.source).count()
-        for rows in _chunks(self.table.rows(), batch_rows):
-            batch = self.canon.batch(rows)
-            self._check_duplicates(batch)
-            self._store(batch)
-            if self.progress:
-                self.progress(self.table.position(), self.table.size)
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            pending: Future | None = None
+            for rows in _chunks(self.table.rows(), batch_rows):
+                batch = self.canon.batch(rows)
+                self._check_duplicates(batch)
+                self._account(batch)
+                if pending is not None:
+                    pending.result()  # one batch in flight: memory stays bounded
+                    pending = None
+                if self.existing:  # updates go through the ORM, in this thread
+                    self._store(batch)
+                else:
+                    pending = helper.submit(self._store, batch)
+                if self.progress:
+                    self.progress(self.table.position(), self.table.size)
+            if pending is not None:
+                pending.result()
         if self.report.rows_read == 0:
             raise UserError(f"{self.table.path.name}: no rows under the header")
         self.report.records_not_in_file = self.existing - (
@@ -240,8 +252,25 @@ class _Import:
                     f"record_id (field record_id, column {self.report.record_id_from!r}) twice"
                 )
 
+    def _account(self, batch: Batch) -> None:
+        """Count the batch's rows, rejections and problems into the report."""
+        report = self.report
+        report.rows_read += len(batch)
+        report.rows_rejected += len(batch.rejected)
+        for i, reason in batch.rejected.items():
+            if len(report.rejected) < REPORT_LIMIT:
+                report.rejected.append({"row": batch.row_numbers[i], **reason})
+        for i, problems in batch.problems.items():
+            if i in batch.rejected:
+                continue
+            for problem in problems:
+                self.problems[f"{problem['field']}: {problem['reason']}"] += 1
+                if len(report.problems) < REPORT_LIMIT:
+                    report.problems.append({"row": batch.row_numbers[i], **problem})
+
     def _store(self, batch: Batch) -> None:
-        report, n = self.report, len(batch)
+        """Write the batch's verbatim rows, then its new (or changed) records."""
+        n = len(batch)
         row_pks = self.writer.reserve("core_sourcerow", n)
         accepted = [i not in batch.rejected for i in range(n)] if batch.rejected else repeat(True)
         self.writer.insert(
@@ -256,18 +285,6 @@ class _Import:
                 accepted,
             ),
         )
-        report.rows_read += n
-        report.rows_rejected += len(batch.rejected)
-        for i, reason in batch.rejected.items():
-            if len(report.rejected) < REPORT_LIMIT:
-                report.rejected.append({"row": batch.row_numbers[i], **reason})
-        for i, problems in batch.problems.items():
-            if i in batch.rejected:
-                continue
-            for problem in problems:
-                self.problems[f"{problem['field']}: {problem['reason']}"] += 1
-                if len(report.problems) < REPORT_LIMIT:
-                    report.problems.append({"row": batch.row_numbers[i], **problem})
         indices = [i for i in range(n) if i not in batch.rejected] if batch.rejected else None
         if self.existing:
             indices = self._update_existing(batch, row_pks, indices)
@@ -406,49 +423,47 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
 
 
 class _Writer:
-    """Fast inserts for the two big tables, on whichever database Django is using."""
+    """Fast inserts for the two big tables on the raw DB-API connection of Django's
+    (same transaction), so that a helper thread may run them while the next batch is
+    derived: SQLite's and PostgreSQL's drivers release the GIL while the database works."""
 
     def __init__(self, connection) -> None:
-        self.connection = connection
+        connection.ensure_connection()
+        self.vendor = connection.vendor
+        self.raw = connection.connection
         self.next_id: dict[str, int] = {}
-        if connection.vendor == "sqlite":  # room for the indexes of a million-row import
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -262144")
+        if self.vendor == "sqlite":  # room for the indexes of a million-row import
+            self.raw.execute("PRAGMA cache_size = -262144")
 
     def reserve(self, table: str, count: int) -> list[int]:
         """``count`` fresh primary keys (the transaction holds SQLite's write lock)."""
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
+        if self.vendor == "postgresql":
+            with self.raw.cursor() as cursor:
                 cursor.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                     [table, count],
                 )
                 return [row[0] for row in cursor.fetchall()]
-            if table not in self.next_id:  # AUTOINCREMENT: past the max and the sequence
-                cursor.execute(
-                    f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
-                    "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-                    [table],
-                )
-                self.next_id[table] = cursor.fetchone()[0] + 1
+        if table not in self.next_id:  # AUTOINCREMENT: past the max and the sequence
+            found = self.raw.execute(
+                f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
+                "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))",
+                [table],
+            ).fetchone()
+            self.next_id[table] = found[0] + 1
         start = self.next_id[table]
         self.next_id[table] = start + count
         return list(range(start, start + count))
 
     def insert(self, table: str, columns: tuple[str, ...], rows) -> None:
         names = ", ".join(columns)
-        if self.connection.vendor == "postgresql":
+        if self.vendor == "postgresql":
             with (
-                self.connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+                self.raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
             ):
                 for row in rows:
                     copy.write_row(row)
             return
         marks = ", ".join("?" * len(columns))
-        self.connection.ensure_connection()
-        cursor = self.connection.connection.cursor()
-        try:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-        finally:
-            cursor.close()
+        self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
