@@ -18,6 +18,14 @@ def make_user(role: str, name: str | None = None):
     return user
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached aggregates must never leak from one test's data into another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     return world_module.build()

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from uncounted.store.core.models import AuditEntry
+from uncounted.store.core.models import AuditEntry, ImportBatch, Record, SourceRow
 from uncounted.store.estimates.models import Estimate, StratumEstimate
 from uncounted.store.linkage.models import Decision, ReviewItem
 
@@ -234,3 +234,19 @@ def test_arabic_interface_is_rtl(clients, world):
     page = text(client.get("/"))
     assert '<html lang="ar" dir="rtl">' in page
     assert "لوحة" in page  # the dashboard's Arabic title
+
+
+def test_cached_aggregates_follow_new_data(clients, world):
+    assert 'id="n-records">4<' in text(clients["viewer"].get("/"))
+    source = world.records["official:A1"].source
+    batch = ImportBatch.objects.create(
+        source=source,
+        file_name="more.csv",
+        file_sha256="2" * 64,
+        file_size=1,
+        file_format="csv",
+        imported_by="t",
+    )
+    row = SourceRow.objects.create(batch=batch, row_number=2, record_id="A9", raw={})
+    Record.objects.create(source=source, record_id="A9", batch=batch, row=row)
+    assert 'id="n-records">5<' in text(clients["viewer"].get("/"))

@@ -42,12 +42,13 @@ LISTS = {
 
 
 def rows_of(kind: str) -> list[dict]:
+    """One list's rows, computed once per data version (see :func:`queries.cached`)."""
     if kind in ("died_custody", "held"):
-        return queries.campaign_rows(kind)
+        return queries.cached(kind, lambda: queries.campaign_rows(kind))
     if kind == "facilities":
-        return queries.ranking("detention_facility", dead_only=True)
+        return queries.cached(kind, lambda: queries.ranking("detention_facility", True))
     if kind == "arresting_parties":
-        return queries.ranking("arresting_party", dead_only=False)
+        return queries.cached(kind, lambda: queries.ranking("arresting_party", False))
     raise Http404
 
 

@@ -37,7 +37,7 @@ def pager(number: int, total: int, size: int = PAGE) -> dict:
 @requires("view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Aggregates only (no names), so every role may see it."""
-    sources = queries.records_per_source()
+    sources = queries.cached("per_source", queries.records_per_source)
     latest = Estimate.objects.filter(by=[]).first() or Estimate.objects.first()
     context = {
         "section": "dashboard",
@@ -47,9 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "persons": queries.person_count(),
         "open_reviews": queries.open_review_count(),
         "estimate": latest,
-        "death_years": queries.year_counts("death_date"),
-        "arrest_years": queries.year_counts("arrest_date"),
-        "governorates": queries.governorate_counts(),
+        "death_years": queries.cached("death_years", lambda: queries.year_counts("death_date")),
+        "arrest_years": queries.cached("arrest_years", lambda: queries.year_counts("arrest_date")),
+        "governorates": queries.cached("governorates", queries.governorate_counts),
     }
     context["death_max"] = max((n for _, n in context["death_years"]), default=0)
     context["arrest_max"] = max((n for _, n in context["arrest_years"]), default=0)
