@@ -18,6 +18,9 @@ from uncounted.link import cluster, model
 from uncounted.link.features import build_features
 
 FEATURE_TABLE = "record_features"
+# Up to this many records the blocking report counts pairs exactly; above, Splink estimates
+# them from a deterministic sample of records on each side (the report says so).
+EXACT_BLOCKING_COUNT = 200_000
 
 
 class LinkError(ValueError):
@@ -199,11 +202,12 @@ def blocking_report(
 
     db_api = DuckDBAPI(connection=con)
     sdf = db_api.register(FEATURE_TABLE)
+    n_records = con.execute(f"SELECT count(*) FROM {FEATURE_TABLE}").fetchall()[0][0]
     counted = count_comparisons_from_blocking_rules(
         sdf,
         blocking_rules=[r for _, r in model.BLOCKING_RULES],
         link_type="dedupe_only",
-        record_sample_proportion=1.0,
+        record_sample_proportion=min(1.0, EXACT_BLOCKING_COUNT / max(n_records, 1)),
     )
     matches = (
         pairs.loc[pairs["match_probability"] >= params.link_threshold, "match_key"]
@@ -221,6 +225,7 @@ def blocking_report(
                 "pairs": int(_field(row, "marginal_comparison_count")),
                 "cumulative_pairs": int(_field(row, "cumulative_comparison_count")),
                 "matches": int(matches.get(str(i), 0)),
+                "pairs_estimated": n_records > EXACT_BLOCKING_COUNT,
             }
         )
     return report
