@@ -30,7 +30,9 @@ def import_command(
     source: Annotated[str, typer.Option("--source", "-s", help="Name of the list (source).")],
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", "-m", help="TOML mapping: [columns], [values.FIELD]."),
+        typer.Option(
+            "--mapping", "-m", help="TOML mapping: \\[columns] and \\[values.FIELD] tables."
+        ),
     ] = None,
     encoding: Annotated[
         str | None, typer.Option(help="Text encoding of a CSV (default: detected).")

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -166,7 +167,7 @@ class Canonicaliser:
             cache.clear()
         for value in set(values) - cache.keys():
             cache[value] = fn(value)
-        return [cache[v] for v in values]
+        return list(map(cache.__getitem__, values))
 
     def _column(self, target: str, cells: list[list[str]]) -> list[str]:
         """The text of one canonical field for every row (value map applied, spaces tidied)."""
@@ -174,7 +175,7 @@ class Canonicaliser:
         value_map = self.value_maps.get(target, {})
         return self._each(
             f"text:{target}",
-            [c[index] for c in cells],
+            list(map(itemgetter(index), cells)),
             lambda v: _tidy(value_map.get(v.strip(), v)),
         )
 
