@@ -48,6 +48,44 @@ def test_one_class_matches_exact_posterior():
     assert got_q[1] == pytest.approx(exact_q[2], abs=6)
 
 
+def importance_posterior_k2(table: CaptureTable, grid: np.ndarray, draws: int) -> np.ndarray:
+    """Posterior of N for K = 2 by importance sampling from the prior (an independent check
+    of the class allocation, stick-breaking and alpha steps): p(N | y) ∝ (1/N) N!/(N − n)!
+    E_prior[Π_cells p_cell^y · p_0^(N − n)], with alpha ~ Gamma(0.25, 0.25), V ~ Beta(1, alpha),
+    lambda ~ U(0, 1)."""
+    rng = np.random.default_rng(0)
+    n, full = table.observed, table.full_counts()
+    v = rng.beta(1, rng.gamma(0.25, 4.0, draws))
+    lam = rng.random((draws, 3, 2))
+    bits = (np.arange(8)[:, None] >> np.array([2, 1, 0])) & 1
+    p = np.zeros((draws, 8))
+    for k, weight in enumerate((v, 1 - v)):
+        on = np.where(bits[None] == 1, lam[:, None, :, k], 1 - lam[:, None, :, k])
+        p += weight[:, None] * on.prod(axis=2)
+    loglik = (np.log(p[:, 1:]) * full[1:]).sum(axis=1)[:, None] + np.outer(
+        np.log(p[:, 0]), grid - n
+    )
+    logpost = special.logsumexp(loglik, axis=0)
+    logpost += special.gammaln(grid + 1) - special.gammaln(grid - n + 1) - np.log(grid)
+    prob = np.exp(logpost - logpost.max())
+    return prob / prob.sum()
+
+
+def test_two_classes_match_importance_sampling():
+    table = CaptureTable(
+        ("A", "B", "C"),
+        np.array([[1, 1, 1], [1, 1, 0], [1, 0, 1], [1, 0, 0], [0, 1, 1], [0, 1, 0], [0, 0, 1]]),
+        [4, 6, 3, 14, 5, 12, 10],
+    )
+    grid = np.arange(table.observed, table.observed + 160)
+    prob = importance_posterior_k2(table, grid, 120_000)
+    cdf = np.cumsum(prob)
+    result = LCMCR(K=2, chains=4, burn_in=1000, samples=10_000, thinning=5, seed=3).fit(table)
+    assert result.details["posterior_mean"] == pytest.approx(float(grid @ prob), abs=2.0)
+    for q in (0.25, 0.5, 0.75):
+        assert np.quantile(result.draws, q) == pytest.approx(grid[np.searchsorted(cdf, q)], abs=2)
+
+
 def test_same_seed_same_numbers_other_seed_other_numbers():
     table = small_table()
     config = LCMCR(chains=2, burn_in=200, samples=300, thinning=5, seed=123)
@@ -98,14 +136,17 @@ def test_verdata_mode_refuses_two_lists_and_sets_k():
 
 
 def test_colombia_replicate_agrees_with_verdata(load, mse_dir):
-    """R2 of the verdata example: our posterior median and quantiles within Monte Carlo error
-    of verdata's published LCMCR run (K = 15, verdata practice). Longer runs: benchmarks."""
+    """R2 of the verdata example against verdata's published LCMCR run (K = 15).
+
+    On these sparse 20-list tables the Gibbs sampler (ours and, by construction, LCMCR's)
+    moves slowly between states, so runs agree only to a few percent in the centre and
+    worse in the upper tail; docs/estimation.md gives the long runs (benchmarks/)."""
     published = pd.read_csv(mse_dir / "colombia_recruitment_men_1999_lcmcr_posterior_summary.csv")
     row = published.set_index("replicate").loc["R2"]
     table = load("colombia_recruitment_men_1999_R2_capture_patterns")
     assert table.observed == row["n_obs"]
-    result = LCMCR(verdata=True, burn_in=5_000, samples=500, thinning=100, seed=2024).fit(table)
+    result = LCMCR(verdata=True, burn_in=10_000, samples=400, thinning=100, seed=1).fit(table)
     assert result.parameters["K_used"] == 15
     assert result.estimate == pytest.approx(row["N_median"], rel=0.08)
     assert result.lower == pytest.approx(row["N_q025"], rel=0.08)
-    assert result.upper == pytest.approx(row["N_q975"], rel=0.25)
+    assert result.upper == pytest.approx(row["N_q975"], rel=0.20)
