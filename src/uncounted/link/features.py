@@ -41,7 +41,7 @@ RECORD_COLUMNS = (
 FEATURE_COLUMNS = (
     "unique_id",
     "source",
-    *(f"{p}_{kind}" for p in NAME_PARTS for kind in ("norm", "key")),
+    *(f"{p}_{kind}" for p in NAME_PARTS for kind in ("norm", "key", "skel")),
     "has_name",
     "name_pairs",
     "chain_keys",
@@ -191,15 +191,33 @@ def _rotate(tokens: np.ndarray) -> np.ndarray:
     return out
 
 
+def skeletons(keys: pd.Series) -> pd.Series:
+    """The consonant skeleton of a cross-script key, for blocking and a "close" level.
+
+    An Arabic spelling writes long vowels (``كمال`` → ``kmal``) that a Latin one may not
+    (``Kamal`` → ``kml``); dropping the vowel letters (a, w, y and Latin i, o, u; ``e`` is
+    ʿayn and stays), doubled letters and a final ``h`` (ta marbuta) brings such keys
+    together. Once per distinct key.
+    """
+    distinct = pd.Series(keys.dropna().unique())
+    skel = (
+        distinct.str.replace(r"[awyiou]", "", regex=True)
+        .str.replace(r"(.)\1+", r"\1", regex=True)
+        .str.replace(r"(?<=.)h$", "", regex=True)
+    )
+    skel = skel.where(skel.str.len() >= 2, distinct)
+    return keys.map(dict(zip(distinct, skel, strict=True)))
+
+
 def name_pairs(features: pd.DataFrame) -> pd.Series:
-    """Per record, every unordered pair of its name-chain keys (``a|b``), in any position.
+    """Per record, every unordered pair of its name-chain skeletons (``a|b``), any position.
 
     Two records sharing such a pair meet in blocking even when a list wrote the chain in
     another order or dropped a part (the father's name then read as the family name).
     Pairs held by more than :data:`MAX_PAIR_BLOCK` records are left out: too common to
     block on alone (the positional rules cover them).
     """
-    keys = features[[f"{p}_key" for p in CHAIN_PARTS]]
+    keys = features[[f"{p}_skel" for p in CHAIN_PARTS]]
     long = keys.reset_index(drop=True).stack(future_stack=True).dropna().reset_index()
     long.columns = ["row", "part", "key"]
     long = long.drop_duplicates(["row", "key"])
@@ -236,6 +254,8 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
     out["mother_key"] = _per_distinct(first, name_keys)
     out["has_name"] = out[[f"{p}_key" for p in NAME_PARTS]].notna().any(axis=1)
     out["chain_reordered"] = repair_chain_order(out)
+    for part in NAME_PARTS:
+        out[f"{part}_skel"] = skeletons(out[f"{part}_key"])
     out["name_pairs"] = name_pairs(out)
     chain = out[[f"{p}_key" for p in CHAIN_PARTS]].to_numpy(dtype=object)
     out["chain_keys"] = [[k for k in row if isinstance(k, str)] for row in chain]

@@ -73,7 +73,8 @@ def name_comparison(part: str) -> dict[str, Any]:
                 "tf_adjustment_weight": 1.0,
             },
             {
-                "sql_condition": f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.92 '
+                "sql_condition": f'"{part}_skel_l" = "{part}_skel_r" '
+                f'OR jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.92 '
                 f'OR damerau_levenshtein("{key}_l", "{key}_r") <= 1',
                 "label_for_charts": "close key",
             },
@@ -243,6 +244,8 @@ BLOCKING_RULES: list[tuple[str, Any]] = [
     ("given+arrest day", _keys_equal("given_key", "arrest_d")),
     ("family+birth year", _keys_equal("family_key", "by_lo")),
     ("given, family: first 3 letters", _prefixes_equal(3, "given_key", "family_key")),
+    ("given+family skeletons", _keys_equal("given_skel", "family_skel")),
+    ("given+father skeletons", _keys_equal("given_skel", "father_skel")),
     (
         "given, father: first 2 letters, birth year",
         _prefixes_equal(2, "given_key", "father_key") + ' AND l."by_lo" = r."by_lo"',
