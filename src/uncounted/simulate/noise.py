@@ -45,8 +45,17 @@ def arabic_variants(s: pd.Series, rate: float, rng: np.random.Generator) -> pd.S
     for pattern, repl in ARABIC_VARIANTS:
         hit = chance(rng, len(s), rate) & s.notna().to_numpy()
         if hit.any():
-            s[hit] = s[hit].str.replace(pattern, repl, regex=True)
+            s[hit] = once_per_value(
+                s[hit], lambda v, p=pattern, r=repl: v.str.replace(p, r, regex=True)
+            )
     return s
+
+
+def once_per_value(s: pd.Series, change) -> pd.Series:
+    """``change`` applied to each distinct value once (names repeat: محمد thousands of times)."""
+    codes, distinct = pd.factorize(s)
+    changed = change(pd.Series(distinct)).to_numpy(dtype=object)
+    return pd.Series(changed[codes], index=s.index, dtype=object)
 
 
 def typos(s: pd.Series, rate: float, rng: np.random.Generator, letters: str) -> pd.Series:
@@ -111,39 +120,39 @@ def format_dates(
     partial_rate: float,
     arabic_digits_rate: float = 0.0,
 ) -> pd.Series:
-    """Dates written in the list's formats; a share written only to the month or year."""
+    """Dates written in the list's formats; a share written only to the month or year.
+
+    Each format is applied once per distinct date (a few thousand days), not per record.
+    """
     n = len(dates)
-    y = dates.dt.year.astype("Int64").astype(str)
-    m = dates.dt.month.astype("Int64")
-    d = dates.dt.day.astype("Int64")
-    m2, d2 = m.astype(str).str.zfill(2), d.astype(str).str.zfill(2)
-    month_index = (m.fillna(1) - 1).astype(int).to_numpy()
-    built = {
-        "dd/mm/yyyy": d2 + "/" + m2 + "/" + y,
-        "d/m/yyyy": d.astype(str) + "/" + m.astype(str) + "/" + y,
-        "yyyy-mm-dd": y + "-" + m2 + "-" + d2,
-        "dd-mm-yyyy": d2 + "-" + m2 + "-" + y,
-        "yyyy/mm/dd": y + "/" + m2 + "/" + d2,
-        "yyyy": y,
-        "mm/yyyy": m2 + "/" + y,
-        "yyyy-mm": y + "-" + m2,
-        "month_ar yyyy": pd.Series(np.array(LEVANT_MONTHS)[month_index], index=dates.index)
-        + " "
-        + y,
-        "month_en yyyy": pd.Series(np.array(ENGLISH_MONTHS)[month_index], index=dates.index)
-        + " "
-        + y,
-    }
     full = _pick(formats, n, rng)
     part = _pick(partial, n, rng) if partial else full
     name = np.where(chance(rng, n, partial_rate), part, full)
-    out = pd.Series("", index=dates.index, dtype=object)
-    for fmt in set(name):
-        rows = name == fmt
-        out[rows] = built[fmt][rows]
-    out[dates.isna().to_numpy()] = ""
+    codes, distinct = pd.factorize(dates)
+    distinct = pd.Series(distinct)
+    out = np.full(n, "", dtype=object)
+    for fmt in sorted(set(name)):
+        rows = (name == fmt) & (codes >= 0)
+        out[rows] = _written(distinct, fmt).to_numpy()[codes[rows]]
+    out = pd.Series(out, index=dates.index)
     digits = chance(rng, n, arabic_digits_rate)
     out[digits] = out[digits].str.translate(ARABIC_DIGITS)
+    return out
+
+
+def _written(dates: pd.Series, fmt: str) -> pd.Series:
+    """``dates`` (no missing values) written in one format."""
+    y = dates.dt.year.astype(str)
+    m, d = dates.dt.month, dates.dt.day
+    m2, d2 = m.astype(str).str.zfill(2), d.astype(str).str.zfill(2)
+    if fmt.startswith("month_"):
+        names = LEVANT_MONTHS if fmt == "month_ar yyyy" else ENGLISH_MONTHS
+        return pd.Series(np.array(names)[m.to_numpy() - 1], index=dates.index) + " " + y
+    parts = {"dd": d2, "d": d.astype(str), "mm": m2, "m": m.astype(str), "yyyy": y}
+    sep = "/" if "/" in fmt else "-"
+    out = None
+    for token in fmt.split(sep):
+        out = parts[token] if out is None else out + sep + parts[token]
     return out
 
 
