@@ -11,6 +11,8 @@ from uncounted.names import (
     name_keys,
     normalize_name,
     normalize_names,
+    parse_name_chain,
+    prepare_names,
 )
 from uncounted.names.columns import distinct_map
 
@@ -45,3 +47,39 @@ def test_frequencies_count_across_scripts() -> None:
     table = freq.table()
     assert table.iloc[0]["value"] == "mhmd"
     assert table["frequency"].sum() == pytest.approx(1.0)
+
+
+def test_prepare_names_matches_the_scalar_functions() -> None:
+    values = [
+        "محمد أحمد الحسن",
+        None,
+        "Mhd Ahmed Alhassan",
+        "",
+        "محمد أحمد الحسن",
+        "Abd al-Rahman Nour ad-Din",
+    ]
+    table = prepare_names(values)
+    assert list(table.columns) == [
+        "name",
+        "key",
+        "given",
+        "father",
+        "grandfather",
+        "family",
+        "confidence",
+    ]
+    assert len(table) == len(values)
+    for row, value in zip(table.itertuples(index=False), values, strict=True):
+        text = value or ""
+        chain = parse_name_chain(text)
+        assert row.name == normalize_name(text)
+        assert row.key == name_key(text)
+        assert (row.given, row.father, row.grandfather, row.family) == (
+            chain.given,
+            chain.father,
+            chain.grandfather,
+            chain.family,
+        )
+        assert row.confidence == chain.confidence
+    assert table["confidence"].dtype == float
+    assert len(prepare_names([])) == 0

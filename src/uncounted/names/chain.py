@@ -113,38 +113,41 @@ def _is_nisba(norm: str) -> bool:
     return len(norm) >= 4 and (norm.endswith("ي") or norm.endswith(("i", "y")))
 
 
-def _explicit_chain(units: list[_Unit]) -> NameChain:
+_Parts = tuple[str, str, str, str, float]  # given, father, grandfather, family, confidence
+_EMPTY: _Parts = ("", "", "", "", 0.0)
+
+
+def _explicit_chain(units: list[_Unit]) -> _Parts:
     """G bin F bin GF [family...]: every unit after a marker is an ancestor."""
     names = [text for text, norm in units if norm not in _MARKERS]
     last_marker = max(i for i, (_, norm) in enumerate(units) if norm in _MARKERS)
     ancestors = sum(1 for _, norm in units[: last_marker + 1] if norm not in _MARKERS) + 1
     chain, family = names[:ancestors], names[ancestors:]
     chain += [""] * (3 - len(chain))
-    return NameChain(chain[0], chain[1], chain[2], " ".join(family + chain[3:]), 0.9)
+    return (chain[0], chain[1], chain[2], " ".join(family + chain[3:]), 0.9)
 
 
-def _positional(units: list[_Unit]) -> NameChain:
+def _positional(units: list[_Unit]) -> _Parts:
     names = [text for text, _ in units]
     n = len(names)
     family_like = _is_family_like(units[-1][1])
     if n == 1:
-        return NameChain(names[0], confidence=0.3)
+        return (names[0], "", "", "", 0.3)
     if n == 2:
-        return NameChain(names[0], family=names[1], confidence=0.7 if family_like else 0.5)
+        return (names[0], "", "", names[1], 0.7 if family_like else 0.5)
     if n == 3:
-        return NameChain(
-            names[0], names[1], family=names[2], confidence=0.8 if family_like else 0.6
-        )
+        return (names[0], names[1], "", names[2], 0.8 if family_like else 0.6)
     if n == 4:
-        return NameChain(*names, confidence=0.9 if family_like else 0.85)
-    if n == 5:
-        confidence = 0.7 if _is_nisba(units[-1][1]) else 0.5
-        return NameChain(names[0], names[1], names[2], " ".join(names[3:]), confidence)
-    return NameChain(names[0], names[1], names[2], " ".join(names[3:]), 0.4)
+        return (names[0], names[1], names[2], names[3], 0.9 if family_like else 0.85)
+    confidence = (0.7 if _is_nisba(units[-1][1]) else 0.5) if n == 5 else 0.4
+    return (names[0], names[1], names[2], " ".join(names[3:]), confidence)
 
 
-def parse_name_chain(full: str) -> NameChain:
-    """Split a full name (either script) into given / father / grandfather / family."""
+def chain_parts(full: str) -> _Parts:
+    """:func:`parse_name_chain` as a plain tuple (given, father, grandfather, family, confidence).
+
+    The column functions use it: a million frozen dataclasses cost more than the parsing.
+    """
     units, markers = _units(full)
     if markers:
         while units and units[0][1] in _MARKERS:
@@ -153,4 +156,9 @@ def parse_name_chain(full: str) -> NameChain:
             units.pop()
         if any(norm in _MARKERS for _, norm in units):
             return _explicit_chain(units)
-    return _positional(units) if units else NameChain()
+    return _positional(units) if units else _EMPTY
+
+
+def parse_name_chain(full: str) -> NameChain:
+    """Split a full name (either script) into given / father / grandfather / family."""
+    return NameChain(*chain_parts(full))

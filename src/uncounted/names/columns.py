@@ -35,6 +35,25 @@ def distinct_map(values: Iterable[str | None], func: Callable[[str], T]) -> list
     return table[codes].tolist()
 
 
+def distinct_table(
+    values: Iterable[str | None], func: Callable[[str], tuple], columns: list[str]
+) -> pd.DataFrame:
+    """A table with one row per value from ``func`` returning a tuple, once per distinct value.
+
+    String columns are kept as ``object`` (converting a million strings to pandas' Arrow
+    string type costs more than computing them); float results stay float.
+    """
+    series = _as_series(values)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    rows = [func(v if isinstance(v, str) else str(v)) for v in uniques]
+    rows.append(func(""))  # code -1 (missing) picks the last row
+    data = {}
+    for name, column in zip(columns, zip(*rows, strict=True), strict=True):
+        array = np.array(column, dtype=float if isinstance(column[0], float) else object)
+        data[name] = pd.Series(array[codes], dtype=array.dtype, copy=False)
+    return pd.DataFrame(data, copy=False)
+
+
 def normalize_names(values: Iterable[str | None]) -> list[str]:
     """:func:`uncounted.names.normalize_name` over a column."""
     from uncounted.names.normalize import normalize_name
@@ -55,20 +74,10 @@ def parse_name_chains(values: Iterable[str | None]) -> pd.DataFrame:
     Columns ``given, father, grandfather, family, confidence``, one row per input value,
     same order (index 0..n-1).
     """
-    from uncounted.names.chain import parse_name_chain
+    from uncounted.names.chain import chain_parts
 
-    chains = distinct_map(values, parse_name_chain)
-    return pd.DataFrame(
-        {
-            "given": [c.given for c in chains],
-            "father": [c.father for c in chains],
-            "grandfather": [c.grandfather for c in chains],
-            "family": [c.family for c in chains],
-            "confidence": np.fromiter(
-                (c.confidence for c in chains), dtype=float, count=len(chains)
-            ),
-        }
-    )
+    columns = ["given", "father", "grandfather", "family", "confidence"]
+    return distinct_table(values, chain_parts, columns)
 
 
 def prepare_names(values: Iterable[str | None]) -> pd.DataFrame:
@@ -78,15 +87,13 @@ def prepare_names(values: Iterable[str | None]) -> pd.DataFrame:
     ``father``, ``grandfather``, ``family``, ``confidence`` (:func:`parse_name_chain`); one
     row per input value, same order.
     """
-    from uncounted.names.chain import parse_name_chain
+    from uncounted.names.chain import chain_parts
     from uncounted.names.keys import key_of_normalised
     from uncounted.names.normalize import normalize_name
 
     def prepare(value: str) -> tuple:
         name = normalize_name(value)
-        chain = parse_name_chain(value)
-        return (name, key_of_normalised(name), chain.given, chain.father, chain.grandfather,
-                chain.family, chain.confidence)  # fmt: skip
+        return (name, key_of_normalised(name), *chain_parts(value))
 
     columns = ["name", "key", "given", "father", "grandfather", "family", "confidence"]
-    return pd.DataFrame.from_records(distinct_map(values, prepare), columns=columns)
+    return distinct_table(values, prepare, columns)
