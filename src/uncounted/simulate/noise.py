@@ -90,10 +90,8 @@ def _typo(value: str, op: int, where: float, letter: str) -> str:
     return out if out != value else value[:i] + value[i + 1 :]
 
 
-def latin_variants(
-    given: pd.Series, family: pd.Series, rate: float, article: str, rng: np.random.Generator
-) -> tuple[pd.Series, pd.Series]:
-    """Mohammad as Mhd, Abdul Rahman joined or split, the family article in the list's style."""
+def latin_given_variants(given: pd.Series, rate: float, rng: np.random.Generator) -> pd.Series:
+    """Mohammad written Mhd or Mohd, Abdul Rahman joined (Abdulrahman) or split again."""
     given = given.copy()
     mhd = given.str.match(MOHAMMAD, na=False).to_numpy() & chance(rng, len(given), rate / 2)
     given[mhd] = rng.choice(["Mhd", "Mhd.", "Mohd"], int(mhd.sum()))
@@ -105,11 +103,17 @@ def latin_variants(
     given[split] = given[split].str.replace(
         r"^(Abdul|Abdel)([a-z])", lambda m: m.group(1) + " " + m.group(2).upper(), regex=True
     )
+    return given
+
+
+def latin_article(
+    family: pd.Series, rate: float, article: str, rng: np.random.Generator
+) -> pd.Series:
+    """The article of a family name in the list's style (``Al-``), varied per record."""
     stem = family.str.replace(r"^(?:[Aa]l|[Ee]l)[- ]?(?=[A-Z])", "", regex=True)
     had = (stem != family).to_numpy()
     chosen = np.where(chance(rng, len(family), rate), rng.choice(ARTICLES, len(family)), article)
-    family = family.where(~had, pd.Series(chosen, index=family.index) + stem)
-    return given, family
+    return family.where(~had, pd.Series(chosen, index=family.index) + stem)
 
 
 def format_dates(

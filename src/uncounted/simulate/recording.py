@@ -181,7 +181,7 @@ def to_source_layout(records: pd.DataFrame, kind: str) -> pd.DataFrame:
     fields = [f for f in headers if not (layout.kobo_groups and f == "record_id")]
     frame = records[fields].copy()
     for field, values in layout.values.items():
-        frame[field] = frame[field].map(lambda v, m=values: m.get(v, v))
+        frame[field] = frame[field].map(values).fillna(frame[field])
     frame = frame.rename(columns=headers)
     if layout.kobo_groups:
         n = len(frame)
@@ -236,12 +236,9 @@ def _latin_parts(sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator) ->
         varied = noise.chance(rng, len(rows), spec.spelling_variation)
         idx = np.where(varied, names.spelling(rows, rng.random(len(rows))), house[rows])
         parts[part] = pd.Series(names.latin[idx], index=sub.index, dtype=object)
-    parts["given"], parts["family"] = noise.latin_variants(
-        parts["given"], parts["family"], spec.spelling_variation, "Al-", rng
-    )
-    parts["father"], _ = noise.latin_variants(
-        parts["father"], parts["family"], spec.spelling_variation, "Al-", rng
-    )
+    for part in ("given", "father"):
+        parts[part] = noise.latin_given_variants(parts[part], spec.spelling_variation, rng)
+    parts["family"] = noise.latin_article(parts["family"], spec.spelling_variation, "Al-", rng)
     swapped = noise.chance(rng, len(sub), spec.swap_rate)  # surname typed as first name
     given, family = parts["given"].copy(), parts["family"].copy()
     parts["given"] = given.where(~swapped, family)
