@@ -1,7 +1,7 @@
 """Name frequencies for term-frequency adjustments in the linkage model.
 
-Agreement on محمد (about one man in six in the Gaza MoH list, one in fifteen by other
-counts) is weak evidence that two records are one person; agreement on a rare family name
+Agreement on محمد (16% of men's given names in the Gaza MoH frequency table; about one man
+in fifteen by other counts) is weak evidence that two records are one person; agreement on a rare family name
 is strong evidence. The linkage model scales its match weights by how common the agreed
 value is *in the data being linked*, so the table is built from that data's own column.
 """
