@@ -188,6 +188,8 @@ def run_clients(port: int, users: list[str], work) -> list[float]:
 
 def summary(name: str, times: list[float], target: float) -> dict:
     times = sorted(times)
+    if not times:
+        raise SystemExit(f"{name}: no request succeeded")
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
     row = {
         "endpoint": name,
@@ -300,8 +302,8 @@ def main() -> None:
 
 
 def review_loop(per: int):
-    """Per reviewer: show the next pair (timed), answer "unsure" (the pair returns to the
-    queue for others; this reviewer is not shown it again), repeat."""
+    """Per reviewer: show the next pair (timed), answer it ("different persons": the item
+    leaves the queue, as most answers do), repeat."""
 
     def work(client: Client, _i: int) -> list[float]:
         times = []
@@ -310,7 +312,9 @@ def review_loop(per: int):
             match = re.search(r'name="item" value="(\d+)"', client.last)
             if match is None:
                 break
-            client.request("POST", "/review/decide/", {"item": match.group(1), "verdict": "unsure"})
+            client.request(
+                "POST", "/review/decide/", {"item": match.group(1), "verdict": "different"}
+            )
         return times
 
     return work

@@ -9,6 +9,7 @@ reviewer decided is lost; a later decision on the same pair supersedes the earli
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from uncounted.store.linkage.models import ReviewItem
 
 CLAIM = timedelta(minutes=10)
 RELATED = ("record_a__source", "record_b__source")
+SPREAD = 8
 VERDICT_KIND = {"same": "must_link", "different": "cannot_link", "unsure": "unsure"}
 
 
@@ -44,24 +46,26 @@ def claim_next(
         if mine is not None:
             return mine
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
-    for _attempt in range(20):
-        candidate = (
+    for _attempt in range(10):
+        candidates = list(
             ReviewItem.objects.filter(free, status="open")
             .exclude(pk__in=skip)
             .order_by("-priority", "id")
-            .values_list("pk", "claimed_until")
-            .first()
+            .values_list("pk", "claimed_until")[:SPREAD]
         )
-        if candidate is None:
+        if not candidates:
             return None
-        pk, until = candidate
-        won = (
-            ReviewItem.objects.filter(pk=pk, status="open")
-            .filter(Q(claimed_until__isnull=True) if until is None else Q(claimed_until=until))
-            .update(claimed_by=user, claimed_until=now + CLAIM)
-        )
-        if won:
-            return ReviewItem.objects.select_related(*RELATED).get(pk=pk)
+        # reviewers start at different places among the top few, so that several asking at
+        # once rarely race for the very same row (priority order is kept within a few places)
+        start = zlib.crc32(user.encode()) % len(candidates)
+        for pk, until in candidates[start:] + candidates[:start]:
+            won = (
+                ReviewItem.objects.filter(pk=pk, status="open")
+                .filter(Q(claimed_until__isnull=True) if until is None else Q(claimed_until=until))
+                .update(claimed_by=user, claimed_until=now + CLAIM)
+            )
+            if won:
+                return ReviewItem.objects.select_related(*RELATED).get(pk=pk)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import get_language
 
+from uncounted.app.labels import FIELD_LABELS
 from uncounted.app.permissions import allowed
 
 register = template.Library()
@@ -49,6 +50,4 @@ def get(mapping, key):
 @register.filter
 def label(field_name: str) -> str:
     """A canonical field's name in the interface language (``death_date`` → Death date)."""
-    from uncounted.app.labels import FIELD_LABELS
-
     return str(FIELD_LABELS.get(field_name, field_name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,18 +15,34 @@ from uncounted.app.permissions import requires
 from uncounted.store.linkage.models import ReviewItem
 
 SKIP_KEY = "webapp_review_skip"
-CLAIM_KEY = "webapp_review_claim"
+CLAIM_COOKIE = "review_claim"
 
 
 def next_for(request: HttpRequest) -> ReviewItem | None:
-    """Claim (or keep) the reviewer's next item; remember it in the session."""
-    session = request.session
-    item = queue.claim_next(
-        request.user.username, session.get(SKIP_KEY, []), session.get(CLAIM_KEY)
-    )
-    if item is not None and session.get(CLAIM_KEY) != item.pk:
-        session[CLAIM_KEY] = item.pk
-    return item
+    """Claim (or keep) the reviewer's next item.
+
+    The item last given is remembered in a signed cookie (salted with the user name), not
+    in the session: showing the next pair then costs one database write (the claim).
+    """
+    try:
+        current = int(request.get_signed_cookie(CLAIM_COOKIE, salt=request.user.username))
+    except (KeyError, ValueError, signing.BadSignature):
+        current = None
+    return queue.claim_next(request.user.username, request.session.get(SKIP_KEY, []), current)
+
+
+def remember(response: HttpResponse, request: HttpRequest, item: ReviewItem | None) -> HttpResponse:
+    if item is not None:
+        response.set_signed_cookie(
+            CLAIM_COOKIE,
+            str(item.pk),
+            salt=request.user.username,
+            max_age=int(queue.CLAIM.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
 
 
 @requires("review")
@@ -40,7 +57,7 @@ def review(request: HttpRequest) -> HttpResponse:
             rows=queue.aligned(a, b),
             remaining=ReviewItem.objects.filter(status="open").count(),
         )
-    return render(request, "webapp/review.html", context)
+    return remember(render(request, "webapp/review.html", context), request, item)
 
 
 @requires("review")
@@ -70,12 +87,12 @@ def decide(request: HttpRequest) -> HttpResponse:
 
 
 @requires("review")
-def next_item_json(request: HttpRequest) -> JsonResponse:
+def next_item_json(request: HttpRequest) -> HttpResponse:
     """The next claimed pair as JSON (aligned fields, weight, explanation)."""
     item = next_for(request)
     if item is None:
         return JsonResponse({"item": None})
-    return JsonResponse(
+    response = JsonResponse(
         {
             "item": item.pk,
             "match_probability": item.match_probability,
@@ -85,3 +102,4 @@ def next_item_json(request: HttpRequest) -> JsonResponse:
             "fields": [row.__dict__ for row in queue.aligned(item.record_a, item.record_b)],
         }
     )
+    return remember(response, request, item)
