@@ -16,7 +16,7 @@ def test_demo_prints_the_headline_and_where_things_are(demo: Demo) -> None:
     out = demo.stdout
     for entry in demo.manifest["lists"]:
         assert entry["source"] in out
-    assert "Documented persons" in out
+    assert "Documented persons" in out and "synthetic" in out
     assert re.search(r"Estimated total \(lcmcr\): [\d,]+ \(95% interval [\d,]+ – [\d,]+\)", out)
     assert f"True total in the simulated scenario: {DEMO_SIZE:,}" in out
     assert str(demo.root / "report.html") in out

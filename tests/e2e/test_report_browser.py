@@ -68,7 +68,7 @@ def test_arabic_names_are_visible_and_right_to_left(page) -> None:
     assert first.evaluate("e => getComputedStyle(e).direction") == "rtl"
     box = first.bounding_box()
     assert box is not None and box["width"] > 20
-    page.locator("#campaign").screenshot(path=str(ARTIFACTS / "report-campaign.png"))
+    page.screenshot(path=str(ARTIFACTS / "report-arabic-names.png"))
 
 
 def test_sections_and_print_layout(page) -> None:

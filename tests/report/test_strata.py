@@ -8,6 +8,7 @@ import pytest
 
 from uncounted.store.estimates.strata import (
     MIN_OBSERVED,
+    agency,
     capture_counts,
     derive,
     sparsity,
@@ -108,3 +109,22 @@ def test_capture_counts_contract_shape() -> None:
         (1, 0): 2,
         (0, 1): 1,
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "الأمن العسكري",
+        "شعبة المخابرات العسكرية",
+        "Military Intelligence",
+        "military intelligence directorate",
+    ],
+)
+def test_arresting_parties_group_by_agency_across_scripts(text: str) -> None:
+    assert agency(text) == "Military Intelligence Directorate"
+
+
+def test_police_is_not_intelligence_and_unknown_text_stays() -> None:
+    assert agency("الشرطة العسكرية") == "Military Police"
+    assert agency("Air Force Intelligence") == "Air Force Intelligence Directorate"
+    assert agency("كتيبة مجهولة") == "كتيبة مجهولة"

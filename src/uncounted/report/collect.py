@@ -83,7 +83,7 @@ def collect(
     records = load(service.load_records(COLUMNS, linked_only=False))
     truth = load_truth(workspace.root / SCENARIO_MANIFEST)
     linked = records[records["person"].notna()]
-    people = persons(linked) if len(linked) else pd.DataFrame()
+    people = persons(linked) if len(linked) else None
     latest = latest_estimates()
     overall_est = latest.get(("lcmcr", ())) or next(
         (e for (_, by), e in latest.items() if not by), None
@@ -143,7 +143,7 @@ def source_summaries(records: pd.DataFrame) -> tuple[SourceSummary, ...]:
             )
             for label, cols in KEY_FIELDS.items()
         }
-        persons = rows["person"].nunique() if rows["person"].notna().any() else len(rows)
+        persons = rows["person"].nunique()  # + unlinked records, each its own person
         out.append(
             SourceSummary(
                 name=str(name),
@@ -186,7 +186,9 @@ def persons(records: pd.DataFrame) -> pd.DataFrame:
     from uncounted.link.store import capture_histories
 
     out = capture_histories(MAJORITY_FIELDS).set_index("person_id")
-    out = out[MAJORITY_FIELDS].astype(str)
+    age = pd.to_numeric(out["age"], errors="coerce")
+    out = out[MAJORITY_FIELDS].fillna("").astype(str).replace({"nan": "", "None": ""})
+    out["age"] = age.map(lambda v: "" if pd.isna(v) else str(int(v)))
     out["death_date"] = _most_precise(records, "death_date").reindex(out.index).fillna("")
     out["name"] = fullest_names(records).reindex(out.index).fillna("")
     grouped = records.groupby("person")
@@ -443,7 +445,7 @@ def _person_row(
         person_id=pid,
         name=p["name"],
         sex=p["sex"],
-        age=p["age"] or p["birth_date"][:4],
+        age=p["age"] or (f"b. {p['birth_date'][:4]}" if p["birth_date"] else ""),
         governorate=govs.get(p["governorate_pcode"], p["governorate"]),
         facility=facilities.get(p["facility_id"], p["detention_facility"]),
         arresting_party=p["arresting_party"],
@@ -454,7 +456,12 @@ def _person_row(
     )
 
 
-def campaign(people: pd.DataFrame, latest: dict, method: str, row_limit: int) -> CampaignLists:
+def campaign(
+    people: pd.DataFrame | None, latest: dict, method: str, row_limit: int
+) -> CampaignLists:
+    """The campaign lists (empty before the first link run)."""
+    if people is None:
+        return CampaignLists({}, 0, (), 0, (), (), row_limit)
     labels = service.labels_for(["governorate", "detention_facility"])
     govs, facs = labels["governorate"], labels["detention_facility"]
     limit = row_limit if row_limit > 0 else len(people) + 1
@@ -490,6 +497,8 @@ def rank(
     """Documented deaths per facility (or party), with the stratum estimate where it stands alone."""
     names = dead[code].map(lambda v: labels.get(v, v))
     names = names.where(names != "", dead[text])
+    if code == "arresting_party":
+        names = names.map(st.agency)
     counts = names[names != ""].value_counts()
     strata = {}
     if estimate is not None:

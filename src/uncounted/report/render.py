@@ -407,8 +407,8 @@ def _person_rows(people: Sequence[PersonRow]) -> list[list[str]]:
             escape(p.sex),
             escape(p.age),
             escape(p.governorate),
-            escape(p.facility),
-            escape(p.arresting_party),
+            name_html(p.facility),
+            name_html(p.arresting_party),
             escape(p.arrest_date),
             escape(p.death_date),
             escape(p.status),
@@ -421,7 +421,7 @@ def _person_rows(people: Sequence[PersonRow]) -> list[list[str]]:
 def _ranking_table(items: Sequence[Ranking], what: str) -> str:
     rows = [
         [
-            escape(r.name),
+            name_html(r.name),
             num(r.documented),
             num(r.estimate),
             "–" if r.lower is None else f"{num(r.lower)} – {num(r.upper)}",
@@ -452,7 +452,7 @@ def _campaign(c: CampaignLists) -> str:
     parts.append(f"<h3>Died in custody, remains not returned ({num(c.remains_total)} persons)</h3>")
     shown = 0
     for facility, people in c.remains_not_returned.items():
-        parts.append(f"<h4>{escape(facility)} ({num(len(people))})</h4>")
+        parts.append(f"<h4>{name_html(facility)} ({num(len(people))})</h4>")
         parts.append(_table(PERSON_HEADERS, _person_rows(people), set()))
         shown += len(people)
     if shown < c.remains_total:

@@ -20,7 +20,8 @@ never dropped:
   "other" stratum; if that still fails it joins the smallest estimable stratum.
 
 Persons with no value for the field are counted (``missing``): they are in the overall
-estimate but in no stratum.
+estimate but in no stratum. Arresting parties are grouped by agency whatever the script or
+form of the name (:func:`agency`), so one agency is one stratum.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -59,6 +61,32 @@ AGE_BINS = [(0, 17), (18, 29), (30, 44), (45, 59), (60, 200)]
 MISSING = ""
 
 
+# The security agencies of the reference facility list, with the words lists use for them
+# (full and short names, Arabic and English). Checked in order: police before intelligence.
+AGENCIES = (
+    ("Military Police", ("الشرطة العسكرية", "military police")),
+    ("Air Force Intelligence Directorate", ("الجوية", "air force")),
+    ("General Intelligence Directorate (State Security)",
+     ("أمن الدولة", "المخابرات العامة", "state security", "general intelligence")),
+    ("Political Security Directorate", ("الأمن السياسي", "political security")),
+    ("Military Intelligence Directorate",
+     ("المخابرات العسكرية", "الأمن العسكري", "military intelligence", "military security")),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def agency(text: str) -> str:
+    """One English name per agency whatever the script or form ('الأمن العسكري' → Military
+    Intelligence Directorate), so that a ranking is not split by spelling; else the text."""
+    from uncounted.names import normalize_arabic, normalize_latin
+
+    key = f" {normalize_arabic(text)} {normalize_latin(text)} "
+    for name, words in AGENCIES:
+        if any(f" {normalize_arabic(w) or normalize_latin(w)} " in key for w in words):
+            return name
+    return text
+
+
 def canonical_field(name: str) -> str:
     """The field a user meant (``year`` → ``death_year``, ``facility`` → ...)."""
     name = name.strip().lower().replace("-", "_")
@@ -85,7 +113,8 @@ def derive(records: pd.DataFrame, name: str) -> pd.Series:
         return text.where(text.str.fullmatch(r"\d{4}"), MISSING)
     if name == "age_group":
         return _age_group(records)
-    return records[name].fillna("").astype(str).str.strip()
+    values = records[name].fillna("").astype(str).str.strip()
+    return values.map(agency) if name == "arresting_party" else values
 
 
 def _age_group(records: pd.DataFrame) -> pd.Series:
