@@ -139,6 +139,13 @@ def build(shared: Path, out: Path = OUT) -> None:
     given = pd.read_csv(names / "gaza_moh_given_names_by_sex.csv")
     elder = pd.read_csv(names / "gaza_moh_father_grandfather_names.csv")
     family = pd.read_csv(names / "gaza_moh_family_names.csv")
+    # names borne by Syrians in Wikidata, or in the MoH lists; not Manuel or Pierre
+    syrian = wikidata[wikidata["country"] == "SY"]
+    moh_given = set(given["name_ar"].map(lookup_key)) | set(elder["name_ar"].map(lookup_key))
+    keep = set(syrian.loc[syrian["role"] == "given", "arabic_key"]) | moh_given
+    wgiven = wgiven[wgiven.index.isin(keep)]
+    keep = set(syrian.loc[syrian["role"] == "surname", "arabic_key"])
+    wsur = wsur[wsur.index.isin(keep | set(family["name_ar"].map(lookup_key)))]
     by_sex = given.assign(key=given["name_ar"].map(lookup_key)).pivot_table(
         index="key", columns="sex", values="count", aggfunc="sum", fill_value=0
     )
