@@ -11,26 +11,49 @@ little while consonants cost a full edit.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+# One symbol per sound on both sides: c = sh, x = kh, g = gh, z = dh / ظ, t = th.
 _LETTERS = {
-    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh",
-    "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
-    "ع": "", "غ": "gh", "ف": "f", "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h",
+    "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "x", "د": "d", "ذ": "z",
+    "ر": "r", "ز": "z", "س": "s", "ش": "c", "ص": "s", "ض": "d", "ط": "t", "ظ": "z",
+    "ع": "a", "غ": "g", "ف": "f", "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h",
     "ا": "a",
 }  # fmt: skip
+_LATIN_SOUNDS = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"ee|ie", "i"), (r"ou|oo|o", "u"), (r"([a-z])\1+", r"\1"),
+        (r"sch|sh|ch", "C"), (r"kh", "X"), (r"gh", "G"), (r"dh", "Z"), (r"th", "T"),
+        (r"dj", "J"), (r"ph", "F"), (r"ck|q", "k"), (r"c", "s"),
+    )
+)  # fmt: skip
+_LOWER = str.maketrans("CXGZTJF", "cxgztjf")
 _VOWELS = frozenset("aeiou")
 _SEMI = {"y": "i", "w": "u"}
 # Costs of the edit distance.
 _VOWEL_INDEL = 0.3
 _SOFT_INDEL = 0.5  # h (final ه, dropped ح), y, w
 _VOWEL_SWAP = 0.3
-_NEAR = {frozenset("dz"): 0.5, frozenset("ts"): 0.5, frozenset("dt"): 0.6, frozenset("sz"): 0.6}
+# Sounds that Levantine, Iraqi, Egyptian and French-style spellings swap: ث as s, ذ as d,
+# ج as g (Egypt), خ as h (Halil), ش as s.
+_NEAR = {
+    frozenset("dz"): 0.5, frozenset("ts"): 0.5, frozenset("gj"): 0.5, frozenset("xh"): 0.5,
+    frozenset("cs"): 0.6, frozenset("dt"): 0.6, frozenset("sz"): 0.6, frozenset("xk"): 0.6,
+}  # fmt: skip
+
+
+def latin_sounds(latin: str) -> str:
+    """A normalised Latin unit in the one-symbol-per-sound alphabet of :func:`arabic_reading`."""
+    for pattern, repl in _LATIN_SOUNDS:
+        latin = pattern.sub(repl, latin)
+    return re.sub(r"([a-z])\1+", r"\1", latin.translate(_LOWER))
 
 
 @lru_cache(maxsize=1 << 16)
 def arabic_reading(unit: str) -> str:
-    """A Latin reading of a normalised, article-less Arabic unit (``شاهين`` → ``shahin``)."""
+    """A Latin reading of a normalised, article-less Arabic unit (``شاهين`` → ``cahin``)."""
     out: list[str] = []
     for i, ch in enumerate(unit):
         prev = unit[i - 1] if i else ""

@@ -35,9 +35,10 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from uncounted.names.lexicon import latin_candidates, lexicon, strip_article, unit_key
 from uncounted.names.normalize import CHAIN_MARKERS, normalize_name
-from uncounted.names.reading import arabic_reading, reading_similarity
+from uncounted.names.reading import arabic_reading, latin_sounds, reading_similarity
 
 MATCH_THRESHOLD = 0.85
+MAX_UNITS = 12
 SAME_KEY_SCORE = 0.95
 # A unit is "known" when the data holds at least this many attestations of it.
 KNOWN_COUNT = 3
@@ -194,9 +195,7 @@ def _spelling(x: str, y: str) -> float:
 def _read(arabic: str, latin: str) -> float:
     """Arabic unit read in Latin letters against a Latin unit (article on or off)."""
     reading = arabic_reading(strip_article(arabic))
-    return max(
-        reading_similarity(reading, _fold_latin(form)) for form in {latin, *_latin_forms(latin)}
-    )
+    return max(reading_similarity(reading, latin_sounds(form)) for form in _latin_forms(latin))
 
 
 def _closest_spelling(arabic: str, latin: str) -> float:
