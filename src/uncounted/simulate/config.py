@@ -18,7 +18,7 @@ they are not measurements.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Literal
 
 ListKind = Literal["ngo_arabic", "ngo_latin", "family_reports", "death_notices", "body_photos"]
@@ -183,3 +183,32 @@ class SimulationConfig:
     def to_dict(self) -> dict:
         """JSON-ready parameters (written into the manifest for reproducibility)."""
         return asdict(self)
+
+    def with_overrides(self, overrides: dict) -> SimulationConfig:
+        """A copy changed by a parameter table (a TOML file's content): top-level fields, and
+        ``lists.NAME`` tables for the default lists. Raises ``ValueError`` naming a bad key."""
+        top = {f.name for f in fields(self)} - {"lists"}
+        unknown = set(overrides) - top - {"lists"}
+        if unknown:
+            raise ValueError(f"unknown parameter {sorted(unknown)[0]!r}")
+        changes = {k: _int_keys(v) if k.endswith("_weights") else v
+                   for k, v in overrides.items() if k != "lists"}  # fmt: skip
+        by_name = overrides.get("lists", {})
+        names = {s.name for s in self.lists}
+        list_fields = {f.name for f in fields(ListSpec)} - {"name", "kind"}
+        for name, values in by_name.items():
+            if name not in names:
+                raise ValueError(f"unknown list {name!r} (lists: {', '.join(sorted(names))})")
+            bad = set(values) - list_fields
+            if bad:
+                raise ValueError(f"list {name}: unknown parameter {sorted(bad)[0]!r}")
+        tidy = {
+            name: {k: _int_keys(v) if k == "year_effects" else v for k, v in values.items()}
+            for name, values in by_name.items()
+        }
+        return replace(self, **changes).with_lists(**tidy)
+
+
+def _int_keys(table: dict) -> dict:
+    """TOML and JSON keys are text; death years are numbers (``"2013"`` -> 2013)."""
+    return {int(k) if str(k).isdigit() else k: v for k, v in table.items()}
