@@ -7,8 +7,13 @@
    spelling (حسان ↔ Hassan); two Latin units are the same name when they transliterate the
    same Arabic unit (Khaled / Khalid ↔ خالد); two Arabic units when their Latin spellings
    overlap (داود / داوود ↔ Dawood).
-2. **Spelling distance**: Jaro-Winkler on the cross-script keys and on folded Latin forms,
-   for names the data has never seen (most family names).
+2. **Spelling distance**, for names the data has never seen (most family names): the mean of
+   Jaro-Winkler and Indel similarity on the cross-script keys and on folded Latin forms; an
+   unseen Latin spelling is also compared with the other name's attested spellings, and an
+   unseen Arabic name is read in Latin letters (:mod:`uncounted.names.reading`) and
+   compared with a vowel-tolerant edit distance. Compounds with the same particle are
+   compared on what follows it (عبد المجيد / Abdulhamid compare مجيد with hamid), and a
+   feminine ending on one side only (كريمة / Karim) lowers the score.
 
 When the data knows *both* names well and says they are different (محمد / محمود, حسن / حسين,
 Hussein / Hassan, Samir / Samer), a small spelling distance is not allowed to make them
@@ -21,9 +26,9 @@ generated pairs (:mod:`uncounted.names.variants`, 4,000 per seed, not tuned on) 
 0.998–0.999 (cross-script 0.997–1.000), precision 0.99–1.00, recall 0.98–0.99. See
 ``benchmarks/README.md``.
 
-Score scale: 1.0 same normalised spelling; 0.95–1.0 same cross-script key; 0.85–0.95 attested
-as spellings of one name; below that a spelling-distance score (times 0.8 when the data knows
-both names as different ones).
+Score scale: 1.0 same normalised spelling; 0.95–1.0 same cross-script key; 0.9–0.95 attested
+as spellings of one name; otherwise 0.97 × the spelling score (times 0.8 when the data knows
+both names as different ones, times 0.85 for a feminine ending on one side only).
 """
 
 from __future__ import annotations
@@ -123,13 +128,6 @@ def _overlap(p: dict[str, int], q: dict[str, int]) -> float:
     if not tp or not tq:
         return 0.0
     return sum(min(c / tp, q[k] / tq) for k, c in p.items() if k in q)
-
-
-def _profile(unit: str) -> dict[str, int]:
-    """What the data says a unit reads as, in Arabic (article dropped)."""
-    if _is_arabic(unit):
-        return {strip_article(unit): max(lexicon().arabic_total(unit), 1)}
-    return _arabic_readings(unit)
 
 
 def _known(unit: str) -> bool:
