@@ -129,7 +129,9 @@ def plain_splink(records: pd.DataFrame, truth: pd.DataFrame) -> dict:
         ],
     )
     db_api = DuckDBAPI()
-    linker = Linker(db_api.register(df.drop(columns=["source", "record_id"])), settings)
+    linker = Linker(
+        db_api.register(df.drop(columns=["source", "record_id"])), settings, log_level=logging.ERROR
+    )
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_name", "father_name", "family_name", "birth_year")], recall=0.6
     )

@@ -86,6 +86,7 @@ def test_review_queue_claims_are_exclusive(imported):
     second = claim_review_item("bob")
     assert first is not None and (second is None or second.pk != first.pk)
     assert first.explanation and {"comparison", "level", "weight"} <= set(first.explanation[0])
+    assert any(e["level"] not in ("missing", "different") for e in first.explanation)
     record_decision("unsure", "alice", first.record_a_id, first.record_b_id)
     decision = record_decision("cannot_link", "alice", first.record_a_id, first.record_b_id)
     first.refresh_from_db()

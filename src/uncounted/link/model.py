@@ -387,8 +387,7 @@ def _blend_labelled_m(
     con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], labelled: pd.DataFrame
 ) -> dict[str, Any]:
     """Average EM's m with the level frequencies among pairs people said are one person."""
-    detailed = {**model, "retain_intermediate_calculation_columns": True}
-    gammas = score_pairs(con, table, detailed, labelled)
+    gammas = score_pairs(con, table, _detailed(model), labelled)
     n = len(gammas)
     weight = n / (n + 200.0)
     for comp in model["comparisons"]:
@@ -479,6 +478,9 @@ def probability(match_weight: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.power(2.0, -match_weight))
 
 
+DESCRIPTIONS = {c["output_column_name"]: c["comparison_description"] for c in comparisons()}
+
+
 def level_weights(model: dict[str, Any]) -> list[dict[str, Any]]:
     """Per comparison and level: label, m, u and match weight (log2 m/u), for display."""
     rows: list[dict[str, Any]] = []
@@ -495,7 +497,7 @@ def level_weights(model: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "comparison": comp.get("output_column_name"),
-                    "description": comp.get("comparison_description"),
+                    "description": DESCRIPTIONS.get(comp.get("output_column_name"), ""),
                     "gamma": len(non_null) - 1 - i,
                     "level": level.get("label_for_charts"),
                     "m": m,
@@ -507,6 +509,15 @@ def level_weights(model: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _detailed(model: dict[str, Any]) -> dict[str, Any]:
+    """The model set to return comparison levels (gamma) and per-comparison weights."""
+    return {
+        **model,
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+    }
+
+
 def explain_pairs(
     con: duckdb.DuckDBPyConnection, table: str, trained: dict[str, Any], pairs: pd.DataFrame
 ) -> list[list[dict[str, Any]]]:
@@ -514,9 +525,7 @@ def explain_pairs(
     frequency adjustment), so a reviewer sees why the model leans one way."""
     if len(pairs) == 0:
         return []
-    detailed = dict(trained)
-    detailed["retain_intermediate_calculation_columns"] = True
-    scored = score_pairs(con, table, detailed, pairs)
+    scored = score_pairs(con, table, _detailed(trained), pairs)
     key = pd.MultiIndex.from_arrays(
         [
             np.minimum(scored["unique_id_l"], scored["unique_id_r"]),
@@ -534,14 +543,14 @@ def explain_pairs(
         for comp in trained.get("comparisons", []):
             name = comp["output_column_name"]
             gamma = int(row.get(f"gamma_{name}", -1))
-            bf = float(row.get(f"bf_{name}", 1.0)) * float(row.get(f"bf_tf_adj_{name}", 1.0))
+            weight = float(row.get(f"mw_{name}", 0.0)) + float(row.get(f"mw_tf_adj_{name}", 0.0))
             level = labels.get((name, gamma), {}).get("level", "missing")
             parts.append(
                 {
                     "comparison": name,
-                    "description": comp.get("comparison_description", name),
+                    "description": DESCRIPTIONS.get(name, name),
                     "level": level,
-                    "weight": round(math.log2(bf), 2) if bf > 0 else None,
+                    "weight": round(weight, 2) if math.isfinite(weight) else None,
                 }
             )
         out.append(parts)
