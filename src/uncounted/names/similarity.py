@@ -256,9 +256,9 @@ def _compound(unit: str) -> tuple[str, str]:
     return "", unit
 
 
-_LATIN_FEMININE = re.compile(r"(?:a|[^aeiounmh]e)$")
-# Latin endings that say nothing: -ah / -eh (ة or ح: Hamzah, Saleh), -at / -et (Hayat, Medhat).
-_LATIN_UNCLEAR = re.compile(r"(?:[ae]h|[ae]t)$")
+# Latin endings that say nothing: a vowel other than -a (Zaki / Zake, Nadie, French -e),
+# -ah / -eh (ة or ح: Hamzah, Saleh), -at / -et (Hayat, Medhat).
+_LATIN_UNCLEAR = re.compile(r"(?:[eiouy]|[ae]h|[ae]t)$")
 
 
 def _feminine(unit: str) -> bool | None:
@@ -266,7 +266,7 @@ def _feminine(unit: str) -> bool | None:
 
     كريمة / Karima against كريم / Karim differ only there and are different names. A final
     ي or ا in Arabic says nothing (مصطفى is Mustafa, فادي is Fadi), nor do ح / ع (Saleh,
-    Rabia), nor the French silent -e after n or m (Amine, Abderrahmane).
+    Rabia); in Latin only a final -a counts as feminine and only a consonant as not.
     """
     if _is_arabic(unit):
         if unit.endswith(("ي", "ا", "ح", "ع")) or unit.endswith("الله") or len(unit) < 3:
@@ -274,7 +274,7 @@ def _feminine(unit: str) -> bool | None:
         return unit.endswith("ه")
     if _LATIN_UNCLEAR.search(unit):
         return None
-    return bool(_LATIN_FEMININE.search(unit))
+    return unit.endswith("a")
 
 
 def _units(normalised: str) -> list[str]:
