@@ -124,7 +124,8 @@ def test_brothers_and_homonyms(tmp_path):
     pop = simulate(SimulationConfig(size=5000, seed=9), tmp_path).population
     groups = pop[pop["group_id"] != ""].groupby("group_id")
     assert groups.ngroups > 100
-    shared = ["father_name", "family_name", "mother_name", "arrest_date", "governorate_pcode"]
+    shared = ["father_name", "family_name", "mother_name", "arrest_date", "arrest_place",
+              "governorate_pcode"]  # fmt: skip
     assert (groups[shared].nunique() == 1).all().all()
     assert (groups["given_name"].nunique() == groups.size()).all()
     homonyms = pop[pop["homonym_of"] != ""].merge(

@@ -18,6 +18,7 @@ from arabic_name_romanizer.normalize import lookup_key
 OUT = Path(__file__).resolve().parents[1] / "data" / "simulate"
 LEVANT = ("SY", "LB", "PS", "JO", "IQ")
 COUNTRY_FACTOR = {"SY": 3.0, "LB": 0.3}
+PARTICLES = frozenset(["ابن", "بن", "ابو", "بنت", "ام", "ال", "عبد"])
 _LATIN_OK = re.compile(r"^[A-Z][A-Za-z' -]*[a-z]$")
 TOP = {"male": 1500, "female": 400, "elder": 1200, "family": 2500}
 # Share of documented detention deaths by governorate of origin. Shaped on the OHCHR/HRDAG
@@ -168,6 +169,9 @@ def build(shared: Path, out: Path = OUT) -> None:
     }  # fmt: skip
     rows = pd.concat([t.assign(role=r) for r, t in tables.items()], ignore_index=True)
     rows = rows[rows["arabic"].map(_windows_1256)]  # lists are also kept in Windows-1256
+    # Arabic letters only, and not a bare particle left by the PDF extraction (ابن/, ابو)
+    letters = rows["arabic"].str.fullmatch("[\u0621-\u064a]+( [\u0621-\u064a]+)*")
+    rows = rows[letters & ~rows["key"].isin(PARTICLES)]
     rows["weight"] = rows["weight"].round(8)
     out.mkdir(parents=True, exist_ok=True)
     rows[["role", "arabic", "key", "weight"]].to_csv(out / "names.csv", index=False)

@@ -130,6 +130,12 @@ def _detention(pop: pd.DataFrame, config: SimulationConfig, rng: np.random.Gener
         in_hospital, np.where(rng.random(n) < 0.7, "hosp-601", "hosp-tishreen"), facility
     )
     pop["remains_returned"] = np.where(rng.random(n) < config.remains_returned_share, "yes", "no")
+    # most are taken at home, at work or at a local checkpoint; some at a checkpoint on the
+    # way to Damascus or in it
+    home = tables.districts().set_index("district_pcode")["name_ar"]
+    away = rng.random(n) < 0.15
+    checkpoint = np.where(rng.random(n) < 0.5, "حاجز على طريق دمشق", "دمشق")
+    pop["arrest_place"] = np.where(away, checkpoint, home.reindex(pop["district_pcode"]).to_numpy())
 
 
 def _brothers(pop: pd.DataFrame, config: SimulationConfig, rng: np.random.Generator) -> None:
@@ -148,7 +154,8 @@ def _brothers(pop: pd.DataFrame, config: SimulationConfig, rng: np.random.Genera
     head = members[first][group]
     shared = [
         "father_row", "grandfather_row", "family_row", "mother_row", "mother_family_row",
-        "governorate_pcode", "district_pcode", "arrest_date", "arresting_party", "facility_id",
+        "governorate_pcode", "district_pcode", "arrest_date", "arrest_place", "arresting_party",
+        "facility_id",
     ]  # fmt: skip
     for col in shared:
         values = pop[col].to_numpy(copy=True)

@@ -412,7 +412,7 @@ def _family_reports(sub, spec, rng, extra, config) -> pd.DataFrame:
             "birth_date": year,
             "age": age,
             "governorate": _governorate_ar(sub, rng),
-            "arrest_place": _drop(sub["place"].astype(object), 0.1, rng),
+            "arrest_place": _drop(sub["arrest_place"].astype(object), 0.1, rng),
             "arrest_date": _dates(sub["arrest_date"], spec, rng, partial=partial),
             "arresting_party": _drop(_party_ar(sub, rng), 0.2, rng),
             "detention_facility": _drop(_facility_ar(sub, rng), 0.7, rng),

@@ -19,7 +19,7 @@ from uncounted.simulate.config import ListSpec
 POPULATION_COLUMNS = (
     "person_id", "sex", "birth_date", "birth_year", "governorate_pcode", "governorate",
     "district_pcode", "place", "given_name", "father_name", "grandfather_name", "family_name",
-    "full_name", "mother_name", "registry_number", "arrest_date", "arresting_party",
+    "full_name", "mother_name", "registry_number", "arrest_date", "arrest_place", "arresting_party",
     "facility_id", "detention_facility", "detainee_number", "death_date", "death_year",
     "death_place", "remains_returned", "group_id", "homonym_of", "visibility",
 )  # fmt: skip
