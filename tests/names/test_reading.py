@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from uncounted.names.reading import arabic_reading, latin_sounds, reading_similarity
+from uncounted.names.reading import (
+    arabic_reading,
+    arabic_readings,
+    latin_sounds,
+    reading_similarity,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,3 +42,9 @@ def test_consonant_changes_cost_a_full_edit() -> None:
     assert reading_similarity("cahin", latin_sounds("shakir")) < 0.75
     assert reading_similarity("xlil", latin_sounds("jamil")) < 0.6
     assert reading_similarity("", "x") == 0.0
+
+
+def test_folded_endings_are_read_both_ways() -> None:
+    assert arabic_readings("نهي") == ("nhi", "nha")  # نهى, alef maqsura folded to ي
+    assert arabic_readings("عزه") == ("aza", "azat", "azah")  # عزة: Ezzat / Azza
+    assert arabic_reading("عادل") == "adl"  # ع + ا read as one a

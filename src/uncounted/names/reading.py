@@ -39,7 +39,7 @@ _VOWEL_SWAP = 0.3
 # Sounds that Levantine, Iraqi, Egyptian and French-style spellings swap: ث as s, ذ as d,
 # ج as g (Egypt), خ as h (Halil), ش as s.
 _NEAR = {
-    frozenset("dz"): 0.5, frozenset("ts"): 0.5, frozenset("gj"): 0.5, frozenset("xh"): 0.5,
+    frozenset("dz"): 0.3, frozenset("ts"): 0.5, frozenset("gj"): 0.5, frozenset("xh"): 0.5,
     frozenset("cs"): 0.6, frozenset("dt"): 0.6, frozenset("sz"): 0.6, frozenset("xk"): 0.6,
 }  # fmt: skip
 
@@ -65,7 +65,23 @@ def arabic_reading(unit: str) -> str:
             out.append("a")  # ta marbuta folded to ه
         else:
             out.append(_LETTERS.get(ch, ""))
-    return "".join(out)
+    return re.sub(r"([a-z])\1+", r"\1", "".join(out))
+
+
+def arabic_readings(unit: str) -> tuple[str, ...]:
+    """The reading of an article-less unit and its other plausible endings.
+
+    Normalisation folded ى into ي and ة into ه, so a final ي may be read -a (نهى Nuha, سجى
+    Saja) and a final ه -at or -ah (عزة Ezzat, عايدة Aaidah).
+    """
+    reading = arabic_reading(unit)
+    if len(unit) < 3:
+        return (reading,)
+    if unit.endswith("ي"):
+        return (reading, reading[:-1] + "a")
+    if unit.endswith("ه"):
+        return (reading, reading + "t", reading + "h")
+    return (reading,)
 
 
 def _indel(ch: str) -> float:

@@ -40,7 +40,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 
 from uncounted.names.lexicon import latin_candidates, lexicon, strip_article, unit_key
 from uncounted.names.normalize import CHAIN_MARKERS, normalize_name
-from uncounted.names.reading import arabic_reading, latin_sounds, reading_similarity
+from uncounted.names.reading import arabic_readings, latin_sounds, reading_similarity
 
 MATCH_THRESHOLD = 0.85
 MAX_UNITS = 12
@@ -192,8 +192,12 @@ def _spelling(x: str, y: str) -> float:
 
 def _read(arabic: str, latin: str) -> float:
     """Arabic unit read in Latin letters against a Latin unit (article on or off)."""
-    reading = arabic_reading(strip_article(arabic))
-    return max(reading_similarity(reading, latin_sounds(form)) for form in _latin_forms(latin))
+    readings = arabic_readings(strip_article(arabic))
+    return max(
+        reading_similarity(reading, latin_sounds(form))
+        for reading in readings
+        for form in _latin_forms(latin)
+    )
 
 
 def _closest_spelling(arabic: str, latin: str) -> float:
