@@ -99,7 +99,14 @@ def _write_list(spec: ListSpec, frame: pd.DataFrame, out: Path) -> dict:
     }
 
 
-def _manifest(config, pop, captures, table, entries) -> dict:
+def _manifest(
+    config: SimulationConfig,
+    pop: pd.DataFrame,
+    captures: pd.DataFrame,
+    table: pd.DataFrame,
+    entries: list[dict],
+) -> dict:
+    """The manifest (layout documented in docs/simulator.md; consumers rely on it)."""
     strata = writers.strata_table(pop, captures)
     return {
         "format": MANIFEST_FORMAT,

@@ -16,6 +16,8 @@ from uncounted.simulate import noise, tables
 from uncounted.simulate.config import ListSpec, SimulationConfig
 
 NAME_PARTS = ("given", "father", "grandfather", "family")
+Extra = dict[str, np.ndarray]  # per record: was this person also on list NAME?
+Config = SimulationConfig
 
 
 @dataclass(frozen=True)
@@ -323,9 +325,11 @@ def _party_en(sub: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 
 
 def _dates(
-    dates: pd.Series, spec: ListSpec, rng: np.random.Generator, formats=DAY_FORMATS,
-    partial=PARTIAL_FORMATS, digits: float | None = None,
+    dates: pd.Series, spec: ListSpec, rng: np.random.Generator,
+    formats: dict[str, float] = DAY_FORMATS, partial: dict[str, float] = PARTIAL_FORMATS,
+    digits: float | None = None,
 ) -> pd.Series:  # fmt: skip
+    """Dates with the list's errors, formats, partial precision and digits."""
     shifted = noise.shift_dates(dates, spec.date_error_rate, rng)
     rate = spec.arabic_digits_rate if digits is None else digits
     return noise.format_dates(shifted, rng, formats, partial, spec.partial_date_rate, rate)
@@ -348,7 +352,9 @@ def _age_or_year(
 # -- the five kinds of list ------------------------------------------------------------------
 
 
-def _ngo_arabic(sub, spec, rng, extra, config) -> pd.DataFrame:
+def _ngo_arabic(
+    sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
+) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     return pd.DataFrame(
         {
@@ -365,7 +371,9 @@ def _ngo_arabic(sub, spec, rng, extra, config) -> pd.DataFrame:
     )
 
 
-def _ngo_latin(sub, spec, rng, extra, config) -> pd.DataFrame:
+def _ngo_latin(
+    sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
+) -> pd.DataFrame:
     parts = _latin_parts(sub, spec, rng)
     dist = tables.districts().set_index("district_pcode")
     age, year = _age_or_year(sub, spec, rng, "death_date")
@@ -391,7 +399,9 @@ def _ngo_latin(sub, spec, rng, extra, config) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _family_reports(sub, spec, rng, extra, config) -> pd.DataFrame:
+def _family_reports(
+    sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
+) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     n = len(sub)
     # a family learns of the death from a notice, or from a released detainee or a photo
@@ -432,7 +442,9 @@ def _submission_times(sub: pd.DataFrame, rng: np.random.Generator) -> np.ndarray
     return (start + delay).dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
 
 
-def _death_notices(sub, spec, rng, extra, config) -> pd.DataFrame:
+def _death_notices(
+    sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
+) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     mother = noise.arabic_variants(sub["mother_name"].astype(object), spec.orthography_rate, rng)
     official = {"dd/mm/yyyy": 0.5, "yyyy/mm/dd": 0.3, "dd-mm-yyyy": 0.2}
@@ -452,7 +464,9 @@ def _death_notices(sub, spec, rng, extra, config) -> pd.DataFrame:
     )
 
 
-def _body_photos(sub, spec, rng, extra, config) -> pd.DataFrame:
+def _body_photos(
+    sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
+) -> pd.DataFrame:
     parts = _arabic_parts(sub, spec, rng)
     n = len(sub)
     shape = rng.random(n)
