@@ -26,6 +26,10 @@ from uncounted.names import NameChain, parse_name_chain, parse_name_chains
         ("محمد أحمد علي الحسن الحلبي", ("محمد", "أحمد", "علي", "الحسن الحلبي")),
         ("أحمد الخطيب", ("أحمد", "", "", "الخطيب")),
         ("سامر", ("سامر", "", "", "")),
+        ("Nour El Din Mohamed Ali Hasan", ("Nour El Din", "Mohamed", "Ali", "Hasan")),
+        ("Saif ad Din Khaled Al Halabi", ("Saif ad Din", "Khaled", "", "Al Halabi")),
+        ("Mohamed Abd El Kader Al Ahmad", ("Mohamed", "Abd El Kader", "", "Al Ahmad")),
+        ("محمد عبد ال رحمن الحلبي", ("محمد", "عبد ال رحمن", "", "الحلبي")),
     ],
 )
 def test_parse_parts(full: str, expected: tuple[str, str, str, str]) -> None:

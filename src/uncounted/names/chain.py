@@ -90,8 +90,13 @@ def _units(full: str) -> tuple[list[_Unit], int]:
         if pending:
             pending.append(raw)
             text = " ".join(pending)
-            units.append((text, _normalize_piece(text)))
             pending = []
+            grouped = _normalize_piece(text)
+            if grouped in _SUFFIXES and units and units[-1][1] not in _MARKERS:
+                text = f"{units[-1][0]} {text}"  # Nour + El Din
+                units[-1] = (text, _normalize_piece(text))
+            else:
+                units.append((text, grouped))
         else:
             units.append((raw, norm))
     if pending:
