@@ -355,6 +355,7 @@ def _age_or_year(
 def _ngo_arabic(
     sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
 ) -> pd.DataFrame:
+    """An Arabic NGO list: one full-name column, dd/mm/yyyy dates, many blanks."""
     parts = _arabic_parts(sub, spec, rng)
     return pd.DataFrame(
         {
@@ -374,6 +375,7 @@ def _ngo_arabic(
 def _ngo_latin(
     sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
 ) -> pd.DataFrame:
+    """A Latin NGO list: separate name columns in the house transliteration, ages."""
     parts = _latin_parts(sub, spec, rng)
     dist = tables.districts().set_index("district_pcode")
     age, year = _age_or_year(sub, spec, rng, "death_date")
@@ -402,6 +404,7 @@ def _ngo_latin(
 def _family_reports(
     sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
 ) -> pd.DataFrame:
+    """Families' forms: mother's name, arrest details, dead or disappeared."""
     parts = _arabic_parts(sub, spec, rng)
     n = len(sub)
     # a family learns of the death from a notice, or from a released detainee or a photo
@@ -445,6 +448,7 @@ def _submission_times(sub: pd.DataFrame, rng: np.random.Generator) -> np.ndarray
 def _death_notices(
     sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
 ) -> pd.DataFrame:
+    """Civil-registry notices: four name parts, full dates, registry, heart attack."""
     parts = _arabic_parts(sub, spec, rng)
     mother = noise.arabic_variants(sub["mother_name"].astype(object), spec.orthography_rate, rng)
     official = {"dd/mm/yyyy": 0.5, "yyyy/mm/dd": 0.3, "dd-mm-yyyy": 0.2}
@@ -467,6 +471,7 @@ def _death_notices(
 def _body_photos(
     sub: pd.DataFrame, spec: ListSpec, rng: np.random.Generator, extra: Extra, config: Config
 ) -> pd.DataFrame:
+    """Photographs of bodies: detainee and branch numbers, two or three name parts."""
     parts = _arabic_parts(sub, spec, rng)
     n = len(sub)
     shape = rng.random(n)
