@@ -143,11 +143,11 @@ def search(q: Query) -> list[Hit]:
     keys = query_keys(parts)
     if not keys:
         return []
+    candidates = RecordFeatures.objects.filter(candidate_filter(keys))
+    if len(keys) > 1:  # with one key every candidate agrees once: no order to compute
+        candidates = candidates.annotate(agree=key_agreements(keys)).order_by("-agree")
     feats = list(
-        RecordFeatures.objects.filter(candidate_filter(keys))
-        .annotate(agree=key_agreements(keys))
-        .order_by("-agree")
-        .values(
+        candidates.values(
             "record_id",
             *(f"{p}_norm" for p in PART_WEIGHTS),
             "birth_year_min",
@@ -198,3 +198,10 @@ def search(q: Query) -> list[Hit]:
         for pid, (s, rec) in ranked
         if pid in persons
     ]
+
+
+def warm_up() -> None:
+    """Load the name model's tables (a few seconds, once per process) before the first
+    family search has to wait for them: ``uncounted serve`` calls this before it listens."""
+    similarity(normalize_name("محمد"), normalize_name("Mohammad"))
+    name_key("Mohammad")

@@ -51,6 +51,7 @@ def serve(
 
     workspace = open_workspace(ctx)
     from uncounted.app.accounts import list_users
+    from uncounted.app.views.pages import warm_up
 
     # background jobs (estimates started from the web) run the CLI on this same workspace
     os.environ["UNCOUNTED_WORKSPACE"] = str(workspace.root)
@@ -66,6 +67,8 @@ def serve(
         )
     workers = workers or min(os.cpu_count() or 1, 4)
     application = get_wsgi_application()
+    with console.status("loading the name model and counting (once, before listening)"):
+        warm_up()  # before the fork: every worker process inherits the loaded tables
     listener = listen(host, port)
     console.print(
         f"serving workspace {workspace.root} on http://{host}:{port}/ "

@@ -34,10 +34,33 @@ def pager(number: int, total: int, size: int = PAGE) -> dict:
     }
 
 
+def warm_up() -> None:
+    """Load the name model and compute the cached aggregates (dashboard, campaign lists)
+    once, so that the first visitors do not wait for them."""
+    from uncounted.app import search
+    from uncounted.app.views.lists import LISTS, rows_of
+
+    search.warm_up()
+    dashboard_aggregates()
+    for kind in LISTS:
+        rows_of(kind)
+
+
+def dashboard_aggregates() -> dict:
+    """Counts per source, year and governorate: cached per data version."""
+    return {
+        "sources": queries.cached("per_source", queries.records_per_source),
+        "death_years": queries.cached("death_years", lambda: queries.year_counts("death_date")),
+        "arrest_years": queries.cached("arrest_years", lambda: queries.year_counts("arrest_date")),
+        "governorates": queries.cached("governorates", queries.governorate_counts),
+    }
+
+
 @requires("view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Aggregates only (no names), so every role may see it."""
-    sources = queries.cached("per_source", queries.records_per_source)
+    aggregates = dashboard_aggregates()
+    sources = aggregates["sources"]
     latest = Estimate.objects.filter(by=[]).first() or Estimate.objects.first()
     context = {
         "section": "dashboard",
@@ -47,9 +70,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "persons": queries.person_count(),
         "open_reviews": queries.open_review_count(),
         "estimate": latest,
-        "death_years": queries.cached("death_years", lambda: queries.year_counts("death_date")),
-        "arrest_years": queries.cached("arrest_years", lambda: queries.year_counts("arrest_date")),
-        "governorates": queries.cached("governorates", queries.governorate_counts),
+        "death_years": aggregates["death_years"],
+        "arrest_years": aggregates["arrest_years"],
+        "governorates": aggregates["governorates"],
     }
     context["death_max"] = max((n for _, n in context["death_years"]), default=0)
     context["arrest_max"] = max((n for _, n in context["arrest_years"]), default=0)
