@@ -124,6 +124,7 @@ def test_files_use_the_encodings_groups_use(scenario):
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     assert "الاسم الكامل" in raw.decode("cp1256")
+    assert raw.count(b"\r\n") == by_name["ngo_arabic"]["records"] + 1  # Excel on Windows
     assert (out / by_name["family_reports"]["file"]).read_bytes().startswith(b"\xef\xbb\xbf")
     kobo = read_list(out, by_name["family_reports"])
     assert kobo.columns[0] == "المعتقل/اسم المعتقل"

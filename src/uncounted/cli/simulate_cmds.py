@@ -93,7 +93,8 @@ def build_config(
         config = replace(config, independent=True)
     if csv_only:
         lists = tuple(
-            replace(s, file_format="csv", encoding="utf-8", delimiter=",") for s in config.lists
+            replace(s, file_format="csv", encoding="utf-8", delimiter=",", line_end="\n")
+            for s in config.lists
         )
         config = replace(config, lists=lists)
     return config

@@ -40,6 +40,7 @@ class ListSpec:
     file_format: Literal["csv", "xlsx"] = "csv"
     encoding: Literal["utf-8", "utf-8-sig", "cp1256"] = "utf-8"
     delimiter: str = ","  # CSV only; Excel in an Arabic locale writes ";"
+    line_end: Literal["\n", "\r\n"] = "\n"  # CSV only; Excel on Windows writes CRLF
     # capture
     base_rate: float = 0.3
     governorate_effects: dict[str, float] = field(default_factory=dict)
@@ -86,7 +87,7 @@ def default_lists() -> tuple[ListSpec, ...]:
     """Five lists like those documentation groups hold (see docs/simulator.md)."""
     return (
         ListSpec(
-            name="ngo_arabic", kind="ngo_arabic", encoding="cp1256", delimiter=";",
+            name="ngo_arabic", kind="ngo_arabic", encoding="cp1256", delimiter=";", line_end="\r\n",
             base_rate=0.45,
             governorate_effects={"SY12": 0.4, "SY04": 0.3, "SY03": 0.3, "SY08": -0.6,
                                  "SY09": -0.5, "SY11": -0.7},

@@ -31,7 +31,10 @@ def write_list(frame: pd.DataFrame, spec: ListSpec, path: Path) -> None:
     """One list file in the list's format and encoding (fails on an unencodable character)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if spec.file_format == "csv":
-        frame.to_csv(path, index=False, sep=spec.delimiter, encoding=spec.encoding, errors="strict")
+        frame.to_csv(
+            path, index=False, sep=spec.delimiter, lineterminator=spec.line_end,
+            encoding=spec.encoding, errors="strict",
+        )  # fmt: skip
         return
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(spec.name[:31])
