@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 TOOK = re.compile(r"Took (\d+) s \((.*)\)")
+HEADLINE = re.compile(r"Estimated total .*?: ([\d,]+) \(95% interval ([\d,]+) – ([\d,]+)\)")
 STAGE = re.compile(r"(\w+) (\d+) s")
 
 
@@ -40,8 +41,16 @@ def one_run(size: int, seed: int, folder: Path) -> dict:
     took = TOOK.search(result.stdout)
     stages = {k: int(v) for k, v in STAGE.findall(took.group(2))} if took else {}
     covered = "inside the interval" in result.stdout
+    found = HEADLINE.search(result.stdout)
+    headline = "{} ({} – {})".format(*found.groups()) if found else "?"
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"wall": wall, "stages": stages, "covered": covered, "peak_mib": peak_mib}
+    return {
+        "wall": wall,
+        "stages": stages,
+        "covered": covered,
+        "peak_mib": peak_mib,
+        "headline": headline,
+    }
 
 
 def main() -> None:
@@ -59,7 +68,8 @@ def main() -> None:
             print(
                 f"size {args.size:,} seed {args.seed + i}: {run['wall']:.1f} s wall "
                 f"({stages}); peak RSS so far {run['peak_mib']:.0f} MiB; "
-                f"truth {'inside' if run['covered'] else 'OUTSIDE'} the 95% interval",
+                f"estimate {run['headline']}, truth {args.size:,} "
+                f"{'inside' if run['covered'] else 'OUTSIDE'} the 95% interval",
                 flush=True,
             )
     print(f"median wall time at {args.size:,} persons over {len(walls)} run(s): "

@@ -97,6 +97,7 @@ def run_demo(directory: Path, size: int, seed: int, command: str = "") -> DemoRe
 
         workspace = ws.create(root, name="uncounted demo")
         open_database(workspace)
+        refuse_a_used_database(workspace)
         records = import_lists(scenario.manifest, root / SCENARIO, bar, timings)
         persons = link(bar, timings, seed)
         estimate = estimate_all(bar, timings, seed, command)
@@ -111,6 +112,18 @@ def run_demo(directory: Path, size: int, seed: int, command: str = "") -> DemoRe
     return DemoResult(
         root, report, scenario.manifest["true_n"], records, persons, estimate, timings
     )
+
+
+def refuse_a_used_database(workspace) -> None:
+    """The demo must never mix its synthetic lists into real ones (UNCOUNTED_DATABASE_URL)."""
+    from uncounted.store.core.models import Source
+
+    if Source.objects.exists():
+        where = workspace.database_url.split("@")[-1]
+        raise UserError(
+            f"the database {where} already holds lists: the demo needs an empty one "
+            "(unset UNCOUNTED_DATABASE_URL to use the demo folder's own SQLite file)"
+        )
 
 
 def import_lists(manifest: dict, folder: Path, bar, timings: dict[str, float]) -> dict[str, int]:

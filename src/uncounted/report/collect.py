@@ -220,8 +220,8 @@ def _most_precise(records: pd.DataFrame, column: str) -> pd.Series:
 
 def fullest_names(records: pd.DataFrame) -> pd.Series:
     """Per person, the longest name any list gives, Arabic script first (it is the original)."""
-    parts = records[["given_name", "father_name", "grandfather_name", "family_name"]]
-    built = parts.agg(" ".join, axis=1).str.split().str.join(" ")
+    parts = [records[c] for c in ("given_name", "father_name", "grandfather_name", "family_name")]
+    built = parts[0].str.cat(parts[1:], sep=" ").str.split().str.join(" ")
     names = records["full_name"].where(records["full_name"] != "", built)
     frame = pd.DataFrame({"person": records["person"], "name": names})
     frame = frame[frame["name"] != ""]

@@ -49,6 +49,7 @@ nav ol { columns: 2; font-size: .9rem; }
 pre, code { font-family: "DejaVu Sans Mono", monospace; font-size: .82rem; }
 pre { background: #f3f5f7; padding: .6rem; overflow-x: auto; white-space: pre-wrap; }
 .flag { color: #8a5a00; }
+@page { size: A4; margin: 15mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   nav { display: none; }
