@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +55,9 @@ def test_very_long_strings() -> None:
     assert name_key(text)
     assert parse_name_chain(text).given == "محمد"
     assert 0.0 <= similarity(text, text[::-1]) <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(NAMES, NAMES)
+def test_similarity_is_symmetric(a: str, b: str) -> None:
+    assert similarity(a, b) == pytest.approx(similarity(b, a), abs=1e-12)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz.distance import Indel, JaroWinkler
 
 from uncounted.names.lexicon import latin_candidates, lexicon, strip_article, unit_key
@@ -162,32 +163,32 @@ def _attested(x: str, y: str) -> float:
 
 
 def _spelling(x: str, y: str) -> float:
-    """Spelling closeness in [0, 1] from the keys and folded Latin forms.
+    """Spelling closeness in [0, 1] from the keys, folded Latin forms and Latin readings.
 
     A Latin unit the data has never seen is also compared with the attested spellings of
-    the other side's name (``Chaheen`` with شاهين's ``Shaheen``, ``Chahine``...).
+    the other side's name (``Chaheen`` with شاهين's ``Shaheen``, ``Chahine``...), and an
+    Arabic unit with no attested spelling is read in Latin letters.
     """
     if _is_arabic(y) and not _is_arabic(x):
         x, y = y, x
     kx, ky = unit_key(x), unit_key(y)
-    unseen_y = not _is_arabic(y) and not latin_candidates(y)
-    if _is_arabic(x) and unseen_y:
-        kx, ky = _consonants(kx), _consonants(ky)
-    score = _string(kx, ky)
-    if not _is_arabic(x):
-        score = max(score, _string(_fold_latin(x), _fold_latin(y)))
+    if _is_arabic(y):  # both Arabic
+        return _string(kx, ky)
+    unseen_y = not latin_candidates(y)
+    if not _is_arabic(x):  # both Latin
+        score = max(_string(kx, ky), _string(_fold_latin(x), _fold_latin(y)))
         unseen_x = not latin_candidates(x)
         if unseen_x != unseen_y:
             known, unseen = (y, x) if unseen_x else (x, y)
             readings = _arabic_readings(known)
             best = max(readings, key=readings.__getitem__, default="")
             score = max(score, _closest_spelling(best, unseen))
-    else:
-        if unseen_y:
-            score = max(score, _closest_spelling(x, y))
-        if unseen_y or not _latin_spellings(x):
-            score = max(score, _read(x, y))
-    return score
+        return score
+    if not unseen_y:  # Arabic and a Latin spelling the data knows
+        score = _string(kx, ky)
+        return score if _latin_spellings(x) else max(score, _read(x, y))
+    score = max(_string(_consonants(kx), _consonants(ky)), _closest_spelling(x, y))
+    return max(score, _read(x, y))
 
 
 def _read(arabic: str, latin: str) -> float:
@@ -286,16 +287,15 @@ def _units(normalised: str) -> list[str]:
 
 
 def _units_similarity(xs: list[str], ys: list[str]) -> float:
-    """Several units each side: best one-to-one pairing, unmatched units count as 0."""
-    if len(xs) > len(ys):
-        xs, ys = ys, xs
-    remaining = list(ys)
-    total = 0.0
-    for x in xs:
-        best = max(remaining, key=lambda y: unit_similarity(x, y))
-        total += unit_similarity(x, best)
-        remaining.remove(best)
-    return total / len(ys)
+    """Several units each side: best one-to-one pairing, unmatched units count as 0.
+
+    The pairing is the optimal assignment, so the result does not depend on argument order.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    scores = np.array([[unit_similarity(x, y) for y in ys] for x in xs])
+    rows, cols = linear_sum_assignment(scores, maximize=True)
+    return float(scores[rows, cols].sum()) / max(len(xs), len(ys))
 
 
 def similarity(a: str, b: str) -> float:
