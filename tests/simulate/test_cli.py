@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
+from dataclasses import dataclass
+
+import pytest
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "uncounted.cli", *args], capture_output=True, text=True, check=False
-    )
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_simulate_command_writes_the_scenario(tmp_path):
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """Run ``uncounted ARGS...`` in-process as the console script does: exit code, output."""
+    from uncounted.cli.main import main
+
+    def invoke(*args: str) -> Done:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["uncounted", *args])
+        monkeypatch.setenv("COLUMNS", "200")
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return Done(code, out, err)
+
+    return invoke
+
+
+def test_simulate_command_writes_the_scenario(tmp_path, run):
     out = tmp_path / "scenario"
     done = run("simulate", "--out", str(out), "--size", "400", "--seed", "7", "--independent")
     assert done.returncode == 0, done.stderr
@@ -25,7 +48,7 @@ def test_simulate_command_writes_the_scenario(tmp_path):
         assert (out / entry["file"]).is_file()
 
 
-def test_simulate_csv_only(tmp_path):
+def test_simulate_csv_only(tmp_path, run):
     done = run("simulate", "--out", str(tmp_path), "--size", "200", "--csv-only")
     assert done.returncode == 0, done.stderr
     manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
@@ -33,14 +56,14 @@ def test_simulate_csv_only(tmp_path):
     assert {e["encoding"] for e in manifest["lists"]} == {"utf-8"}
 
 
-def test_simulate_refuses_bad_size(tmp_path):
+def test_simulate_refuses_bad_size(tmp_path, run):
     done = run("simulate", "--out", str(tmp_path), "--size", "0")
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "--size" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_simulate_with_a_parameter_file(tmp_path):
+def test_simulate_with_a_parameter_file(tmp_path, run):
     params = tmp_path / "params.toml"
     params.write_text(
         'size = 300\nseed = 4\nvisibility_sd = 0.5\n[death_year_weights]\n"2013" = 1.0\n\n'
@@ -59,7 +82,7 @@ def test_simulate_with_a_parameter_file(tmp_path):
     assert notices["base_rate"] == 0.6 and notices["typo_rate"] == 0.0
 
 
-def test_simulate_refuses_a_bad_parameter_file(tmp_path):
+def test_simulate_refuses_a_bad_parameter_file(tmp_path, run):
     params = tmp_path / "params.toml"
     params.write_text("[lists.no_such_list]\nbase_rate = 0.5\n", encoding="utf-8")
     done = run("simulate", "--out", str(tmp_path / "o"), "--config", str(params))
