@@ -78,3 +78,12 @@ def test_bad_field_and_method_are_user_errors() -> None:
     with pytest.raises(UserError, match="unknown method"):
         service.make_estimator("magic", 1)
     assert service.check_fields(["year", "facility"]) == ["death_year", "detention_facility"]
+
+
+def test_a_list_that_never_records_the_field_is_warned_about() -> None:
+    persons, _ = population()
+    alone_on_d = (persons[SOURCES].sum(axis=1) == 1) & (persons["D"] == 1)
+    persons.loc[alone_on_d, "governorate"] = ""
+    warnings = service.blind_lists(persons, SOURCES, ["governorate"])
+    assert len(warnings) == 1 and warnings[0].startswith("D record(s) almost no governorate")
+    assert service.blind_lists(population()[0], SOURCES, ["governorate"]) == []

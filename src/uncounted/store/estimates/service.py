@@ -236,12 +236,19 @@ def blind_lists(persons: pd.DataFrame, sources: Sequence[str], fields: Sequence[
 
     A person seen only on such a list has no value and falls out of every stratum, so each
     stratum loses exactly the persons that list alone found: stratum estimates come out
-    low. The overall estimate is not affected.
+    low. The overall estimate is not affected. Measured on the persons only that list found
+    (fewer than 5% of them with a value).
     """
     out = []
+    alone = persons[list(sources)].sum(axis=1) == 1
     for field in fields:
         known = persons[field] != st.MISSING
-        blind = [s for s in sources if known[persons[s] == 1].mean() < BLIND_SHARE]
+        blind = [
+            s
+            for s in sources
+            if (alone & (persons[s] == 1)).any()
+            and known[alone & (persons[s] == 1)].mean() < BLIND_SHARE
+        ]
         if blind:
             out.append(
                 f"{', '.join(blind)} record(s) almost no {field}: persons seen only there are "
