@@ -36,6 +36,7 @@ from uncounted.store.estimates.models import Estimate, StratumEstimate, pack_dra
 METHODS = ("lcmcr", "loglinear", "dga")
 DEFAULT_SEED = 20111
 BLIND_SHARE = 0.05
+MAX_REUSED_FITS = 32
 EXTRA_FIELDS = ("governorate_pcode", "facility_id")
 DERIVED_FIELDS = ("death_year", "arrest_year", "birth_year", "age_group")
 
@@ -160,6 +161,8 @@ def fit(table: CaptureTable, method: str, seed: int, params: dict[str, Any]) -> 
     key = (table.sha256, method, seed, json.dumps(params, sort_keys=True))
     try:
         if key not in _FITS:
+            if len(_FITS) >= MAX_REUSED_FITS:  # a long-running server must not grow
+                _FITS.pop(next(iter(_FITS)))
             _FITS[key] = make_estimator(method, seed, **params).fit(table)
         return Fitted(None, table, _FITS[key])
     except UserError as exc:
