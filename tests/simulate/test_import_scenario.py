@@ -9,6 +9,7 @@ from uncounted.simulate import SimulationConfig, simulate
 
 
 @pytest.mark.django_db
+@pytest.mark.postgres
 def test_every_list_imports_with_its_mapping(tmp_path):
     importer = pytest.importorskip("uncounted.records.importer")
     from uncounted.store.core.models import Record
