@@ -24,8 +24,13 @@ SMALL_MULTINOMIAL = 12  # below this count, draw members one by one (cheaper tha
 
 
 @njit(cache=True, nogil=True)
-def _multinomial(total, prob, out):
-    """Add a Multinomial(total, prob) draw into ``out`` (prob sums to 1)."""
+def _multinomial(total, prob, out, order):
+    """Add a Multinomial(total, prob) draw into ``out`` (prob sums to 1).
+
+    Small totals: one categorical draw per member. Large totals: conditional binomials,
+    taking classes from the most to the least probable, so that the count left over soon
+    becomes small (cheap binomials) and usually reaches zero before the unlikely classes.
+    """
     k_max = prob.shape[0]
     if total <= SMALL_MULTINOMIAL:
         for _ in range(total):
@@ -39,9 +44,16 @@ def _multinomial(total, prob, out):
                     break
             out[chosen] += 1
         return
+    for i in range(k_max):  # insertion sort of class indices by decreasing probability
+        order[i] = i
+        j = i
+        while j > 0 and prob[order[j - 1]] < prob[order[j]]:
+            order[j - 1], order[j] = order[j], order[j - 1]
+            j -= 1
     remaining = total
     rest = 1.0
-    for k in range(k_max - 1):
+    for i in range(k_max - 1):
+        k = order[i]
         if remaining == 0:
             return
         p = prob[k] / rest if rest > 0 else 1.0
@@ -53,7 +65,7 @@ def _multinomial(total, prob, out):
             out[k] += x
             remaining -= x
         rest -= prob[k]
-    out[k_max - 1] += remaining
+    out[order[k_max - 1]] += remaining
 
 
 @njit(cache=True, nogil=True)
@@ -139,6 +151,7 @@ def run_chain(
     members = np.zeros(n_classes, dtype=np.int64)
     ones_k = np.zeros((n_lists, n_classes), dtype=np.int64)
     pattern_members = np.zeros(n_classes, dtype=np.int64)
+    order = np.zeros(n_classes, dtype=np.int64)
     total_iter = burn_in + samples * thin
     stored = 0
     for it in range(total_iter):
@@ -171,7 +184,7 @@ def run_chain(
             for k in range(n_classes):
                 prob[k] /= norm
             pattern_members[:] = 0
-            _multinomial(counts[c], prob, pattern_members)
+            _multinomial(counts[c], prob, pattern_members, order)
             for k in range(n_classes):
                 m = pattern_members[k]
                 if m > 0:
@@ -190,7 +203,7 @@ def run_chain(
             if p0 < 1.0:
                 n0 = np.random.poisson(np.random.gamma(n_obs, p0 / (1.0 - p0)))
             pattern_members[:] = 0
-            _multinomial(n0, prob, pattern_members)
+            _multinomial(n0, prob, pattern_members, order)
             for k in range(n_classes):
                 members[k] += pattern_members[k]
         # capture probabilities
