@@ -134,3 +134,16 @@ def test_brothers_and_homonyms(tmp_path):
     assert len(homonyms) >= 40
     assert (homonyms["full_name"] == homonyms["full_name_of"]).all()
     assert (homonyms["mother_name"] != homonyms["mother_name_of"]).mean() > 0.9
+
+
+def test_latin_house_spelling_and_its_variation(noisy, tmp_path):
+    """Without variation a list spells each name one way; with it, attested variants appear."""
+    rec = joined(noisy.population, noisy.records["ngo_latin"])
+    assert (rec.groupby("given_row")["given_name"].nunique() == 1).all()
+    varied = SimulationConfig.independent_homogeneous(3000, seed=8).with_lists(
+        ngo_latin={**CLEAN, "spelling_variation": 0.5, "base_rate": 0.6}
+    )
+    scenario = simulate(varied, tmp_path)
+    rec = joined(scenario.population, scenario.records["ngo_latin"])
+    spellings = rec.groupby("given_row")["given_name"].nunique()
+    assert spellings[rec["given_row"].value_counts().index[0]] >= 4  # محمد: Muhammad, Mohammad...
