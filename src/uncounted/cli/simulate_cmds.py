@@ -24,10 +24,10 @@ def register(app: typer.Typer) -> None:
 def simulate_command(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the scenario into.")],
     size: Annotated[
-        int | None, typer.Option("--size", help="True number of people [default: 10000].")
+        int | None, typer.Option("--size", help="True number of people (default 10000).")
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Random seed, same seed same files [default: 0].")
+        int | None, typer.Option("--seed", help="Random seed; same seed, same files (default 0).")
     ] = None,
     independent: Annotated[
         bool,
@@ -39,7 +39,7 @@ def simulate_command(
     ] = False,
     visibility_sd: Annotated[
         float | None,
-        typer.Option("--visibility-sd", help="Spread of the latent visibility [default: 1.0]."),
+        typer.Option("--visibility-sd", help="Spread of the latent visibility (default 1.0)."),
     ] = None,
     config_file: Annotated[
         Path | None,
