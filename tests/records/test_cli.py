@@ -206,3 +206,23 @@ def test_missing_workspace_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "no workspace" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_options_reach_the_importer(cli, tmp_path: Path) -> None:
+    from importdata import write_xlsx
+
+    book = write_xlsx(tmp_path / "l.xlsx", ROWS, title="victims")
+    code, out, err = cli("import", str(book), "-s", "X", "--sheet", "victims", "--json")
+    assert code == 0, err
+    assert json.loads(out)["sheet"] == "victims"
+    one_line_error(
+        cli, "import", str(book), "-s", "X", "--sheet", "nope", contains="no sheet 'nope'"
+    )
+    code, out, _ = cli("import", str(book), "-s", "X", "--sheet", "victims", "--again", "--json")
+    assert code == 0 and json.loads(out)["records_unchanged"] == 4
+    plain = [[c.replace("١٩٨٠", "1980") for c in r] for r in ROWS]
+    text = write_csv(tmp_path / "w.csv", plain, encoding="cp1256")
+    code, out, _ = cli("import", str(text), "-s", "W", "--encoding", "cp1256", "--json")
+    assert code == 0 and json.loads(out)["encoding"] == "cp1256"
+    bad = write_csv(tmp_path / "s.csv", [["Z-1", "Ali", "??", "", "", "", "", ""]])
+    one_line_error(cli, "import", str(bad), "-s", "S", "--strict", contains="--strict refuses")
