@@ -1,6 +1,6 @@
 """Linkage at scale: a simulated workspace of about a million records, end to end.
 
-Times ``uncounted link`` (a child process: read every record from the workspace, features,
+Times ``uncounted link`` (wall clock and CPU seconds of a child process: read every record from the workspace, features,
 training, scoring, clustering, writing persons, memberships, features and the review queue)
 and reads its peak memory (the child's maximum resident set size), then evaluates the
 stored persons against the truth (not timed).
@@ -68,7 +68,8 @@ def measure(folder: Path, official: str) -> dict:
     start = time.perf_counter()
     out = run(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--json")
     seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kib, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     linked = json.loads(out)
     evaluation = json.loads(
         run(
@@ -85,6 +86,7 @@ def measure(folder: Path, official: str) -> dict:
         "records": linked["counts"]["records"],
         "persons": linked["counts"]["persons"],
         "seconds_end_to_end": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
         "peak_memory_gb": round(peak_kib / 1024**2, 2),
         "timings": linked["timings"],
         "pairs_scored": sum(r["pairs"] for r in linked["blocking"]),

@@ -95,9 +95,12 @@ def test_cannot_link_and_official_lists_are_enforced_and_must_link_wins():
     cannot = cluster.Constraints(cannot=np.array([[0, 2]]))
     labels = _cluster(3, rows, constraints=cannot)
     assert labels[0] != labels[2]
-    # Two records of one official list never form one person...
-    labels = _cluster(3, rows, exclusive=[0, -1, 0])
+    # Two records of one official list rarely form one person...
+    labels = _cluster(3, [(0, 1, 0.99), (1, 2, 0.99), (0, 2, 0.9)], exclusive=[0, -1, 0])
     assert labels[0] != labels[2]
+    # ...unless the evidence is overwhelming (official lists hold a few duplicates)...
+    labels = _cluster(3, [(0, 1, 0.99), (1, 2, 0.99), (0, 2, 1 - 1e-9)], exclusive=[0, -1, 0])
+    assert labels[0] == labels[2]
     # ...unless a person said so.
     must = cluster.Constraints(must=np.array([[0, 2]]))
     labels = _cluster(3, [(0, 1, 0.99), (1, 2, 0.2)], exclusive=[0, -1, 0], constraints=must)

@@ -11,8 +11,8 @@ set this made clusters of 26 records where the truth had at most 8). Here:
 3. Any other component is re-clustered by constrained average linkage over *every* pair
    of its records (pairs that blocking did not generate are scored for this by the caller):
    two groups merge only while their average match weight stays above ``merge_weight``,
-   never across a cannot-link decision, and never so that one person holds two records of
-   a list that names each person once (an official list), unless a person said so.
+   never across a cannot-link decision; two records of a list that names each person once
+   (an official list) weigh :data:`EXCLUSIVE_PENALTY` bits against their being one.
 """
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+# Two records of a list that names each person once (official notices) are rarely one
+# person: their pair loses this many bits. A penalty, not a ban: such lists do hold a few
+# duplicates, which overwhelming evidence (same registry number, same everything) still joins.
+EXCLUSIVE_PENALTY = 10.0
 
 
 @dataclass(frozen=True)
@@ -166,9 +171,10 @@ def split_component(
     weights[pj, pi] = w
     np.fill_diagonal(weights, 0.0)
     excl = exclusive[members]
-    cannot = (excl[:, None] == excl[None, :]) & (excl[:, None] >= 0)
+    same_list = (excl[:, None] == excl[None, :]) & (excl[:, None] >= 0)
+    weights[same_list] -= EXCLUSIVE_PENALTY
     must = must_labels[members]
-    cannot &= must[:, None] != must[None, :]
+    cannot = np.zeros((s, s), dtype=bool)
     if len(cannot_codes):
         a, b = np.triu_indices(s, 1)
         hit = np.isin(_pair_codes(members[a], members[b], n), cannot_codes)
