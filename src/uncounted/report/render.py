@@ -232,7 +232,7 @@ def _overlaps(data: ReportData) -> str:
     names = [s.name for s in data.sources]
     svg = plots.upset(data.overlaps, names)
     top = sorted(data.overlaps.items(), key=lambda kv: (-kv[1], kv[0]))
-    rows = [[escape(" + ".join(combo)), num(count)] for combo, count in top]
+    rows = [[" + ".join(map(name_html, combo)), num(count)] for combo, count in top]
     return _section(
         "overlaps",
         _figure(
