@@ -351,7 +351,8 @@ _ARABIC_CLASS = (
 )
 _ARABIC_ANY = re.compile(f"[{_ARABIC_CLASS}]")
 _LATIN_CHAR = f"(?:(?![{_ARABIC_CLASS}])[^\\W_])"
-_LATIN_ANY = re.compile(_LATIN_CHAR)
+# Text with no Latin-run character: Arabic script, separators and marks only.
+_NO_LATIN = re.compile(f"[{_ARABIC_CLASS}\\W_]*")
 _LATIN_RUN = re.compile(f"({_LATIN_CHAR}(?:[^{_ARABIC_CLASS}]*{_LATIN_CHAR})?)")
 
 
@@ -366,7 +367,7 @@ def normalize_name(text: str) -> str:
         return ""
     if not _ARABIC_ANY.search(text):
         return normalize_latin(text)
-    if not _LATIN_ANY.search(text):
+    if _NO_LATIN.fullmatch(text):
         return normalize_arabic(text)
     segments: list[list] = []  # [is_latin, raw text]
     for i, part in enumerate(_LATIN_RUN.split(text)):
