@@ -507,16 +507,16 @@ def _method_notes(data: ReportData) -> str:
 def _reproducibility(data: ReportData) -> str:
     r = data.reproducibility
 
-    def kv(d: dict[str, str]) -> str:
-        return _table(
-            ["", ""], [[escape(k), f"<code>{escape(v)}</code>"] for k, v in d.items()], set()
-        )
+    def kv(d: dict[str, str], what: str, value: str) -> str:
+        rows = [[escape(k), f"<code>{escape(v)}</code>"] for k, v in d.items()]
+        return _table([what, value], rows, set())
 
     commands = "\n".join(r.commands)
     return _section(
         "reproducibility",
         "<p>The same inputs, parameters and seeds give exactly the same numbers.</p>"
-        f"<h3>Versions</h3>{kv(r.versions)}<h3>Seeds</h3>{kv(r.seeds)}"
-        f"<h3>Input hashes (SHA-256)</h3>{kv(r.hashes)}"
+        f"<h3>Versions</h3>{kv(r.versions, 'Package', 'Version')}"
+        f"<h3>Seeds</h3>{kv(r.seeds, 'Run', 'Seed')}"
+        f"<h3>Input hashes (SHA-256)</h3>{kv(r.hashes, 'Input', 'SHA-256')}"
         f"<h3>Commands</h3><pre>{escape(commands)}</pre>",
     )
