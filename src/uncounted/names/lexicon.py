@@ -65,9 +65,6 @@ class Lexicon:
     latin_to_arabic: dict[str, tuple[tuple[str, int], ...]]
     arabic_to_latin: dict[str, tuple[tuple[str, int], ...]]
 
-    def arabic_total(self, arabic: str) -> int:
-        return sum(count for _, count in self.arabic_to_latin.get(arabic, ()))
-
 
 def _sorted(table: dict[str, dict[str, int]]) -> dict[str, tuple[tuple[str, int], ...]]:
     return {k: tuple(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in table.items()}

@@ -100,7 +100,8 @@ def latin_variant(arabic: str, rng: random.Random, mutate: float = 0.5, avoid: s
             continue
         if avoid and (_reading_share(avoid, latin) or 0.0) >= 0.02:
             continue
-        return latin[:1].upper() + latin[1:] if rng.random() < 0.8 else latin
+        latin = latin[:1].upper() + latin[1:] if rng.random() < 0.8 else latin
+        return rng.choice(_ARTICLES) + latin if rng.random() < 0.15 else latin
     return _attested_spelling(arabic, rng)
 
 
