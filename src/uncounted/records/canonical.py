@@ -165,7 +165,7 @@ class Canonicaliser:
         cache = self.cache.setdefault(name, {})
         if len(cache) > 200_000:
             cache.clear()
-        for value in set(values) - cache.keys():
+        for value in set(values).difference(cache):  # a dict argument: O(len(values))
             cache[value] = fn(value)
         return list(map(cache.__getitem__, values))
 
