@@ -1,11 +1,14 @@
 """How people write names and dates down: spelling variants, typos, date formats.
 
 Each function takes a whole column (pandas Series) and a random generator and changes a
-random share of it, with pandas string operations over the selected rows. Only typos, which
+random share of it: vectorised string operations over the selected rows, or a rewrite of
+each distinct selected value once (names and dates repeat a great deal). Only typos, which
 edit one character of one string, go string by string, and only over the rows they hit.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -22,6 +25,7 @@ ARABIC_VARIANTS = (
     ("عبد ", "عبد"),  # compound names joined: عبدالرحمن
     ("عبدال", "عبد ال"),  # or split
 )
+_ARABIC_VARIANT_RES = tuple((re.compile(p), r) for p, r in ARABIC_VARIANTS)
 LEVANT_MONTHS = (
     "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
     "تشرين الأول", "تشرين الثاني", "كانون الأول",
@@ -40,22 +44,20 @@ def chance(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:
 
 
 def arabic_variants(s: pd.Series, rate: float, rng: np.random.Generator) -> pd.Series:
-    """Orthographic variants (hamza, ta marbuta, ya/alef maqsura, عبد joined or split)."""
-    s = s.copy()
-    for pattern, repl in ARABIC_VARIANTS:
-        hit = chance(rng, len(s), rate) & s.notna().to_numpy()
-        if hit.any():
-            s[hit] = once_per_value(
-                s[hit], lambda v, p=pattern, r=repl: v.str.replace(p, r, regex=True)
-            )
-    return s
+    """Orthographic variants (hamza, ta marbuta, ya/alef maqsura, عبد joined or split).
 
-
-def once_per_value(s: pd.Series, change) -> pd.Series:
-    """``change`` applied to each distinct value once (names repeat: محمد thousands of times)."""
-    codes, distinct = pd.factorize(s)
-    changed = change(pd.Series(distinct)).to_numpy(dtype=object)
-    return pd.Series(changed[codes], index=s.index, dtype=object)
+    Works on a plain object array and rewrites each distinct hit value once (names repeat:
+    محمد thousands of times), which keeps 100,000 records to a fraction of a second.
+    """
+    values = s.to_numpy(dtype=object, copy=True)
+    present = pd.notna(values)
+    for pattern, repl in _ARABIC_VARIANT_RES:
+        hit = np.flatnonzero(chance(rng, len(values), rate) & present)
+        if len(hit):
+            codes, distinct = pd.factorize(values[hit])
+            changed = np.array([pattern.sub(repl, v) for v in distinct], dtype=object)
+            values[hit] = changed[codes]
+    return pd.Series(values, index=s.index, dtype=object)
 
 
 def typos(s: pd.Series, rate: float, rng: np.random.Generator, letters: str) -> pd.Series:
