@@ -36,7 +36,7 @@ def test_dashboard_counts(clients, world):
     assert 'id="n-persons">3<' in page
     assert 'id="n-review">1<' in page
     assert "lcmcr" in page and "4 – 15" in page
-    assert "2014" in page and "SY02" not in page  # years; governorates by their name
+    assert "2014" in page and "SY02" not in page and "Aleppo" in page  # reference names
 
 
 def test_person_page_side_by_side_with_disagreements(clients, world):

@@ -98,12 +98,9 @@ def year_counts(date_field: str) -> list[tuple[str, int]]:
 
 
 def governorate_counts() -> list[tuple[str, int]]:
-    rows = (
-        Record.objects.values("governorate_pcode")
-        .annotate(n=Count("id"), name=Max("governorate"))
-        .order_by("-n")
-    )
-    return [(r["name"] or r["governorate_pcode"] or "—", r["n"]) for r in rows]
+    """Records per governorate p-code ('' for records whose governorate is unknown)."""
+    rows = Record.objects.values("governorate_pcode").annotate(n=Count("id")).order_by("-n")
+    return [(r["governorate_pcode"], r["n"]) for r in rows]
 
 
 def person_count() -> int:

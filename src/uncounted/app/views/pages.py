@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from uncounted.app import queries
 from uncounted.app.permissions import allowed, requires
@@ -56,6 +58,17 @@ def dashboard_aggregates() -> dict:
     }
 
 
+def governorate_name(pcode: str) -> str:
+    """The governorate's reference name in the interface language ('unknown' for none)."""
+    from uncounted.names.places import governorates
+
+    names = {g.pcode: g for g in governorates()}
+    unit = names.get(pcode)
+    if unit is None:
+        return _("unknown")
+    return unit.name_ar if (get_language() or "").startswith("ar") else unit.name_en
+
+
 @requires("view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Aggregates only (no names), so every role may see it."""
@@ -72,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "estimate": latest,
         "death_years": aggregates["death_years"],
         "arrest_years": aggregates["arrest_years"],
-        "governorates": aggregates["governorates"],
+        "governorates": [(governorate_name(p), n) for p, n in aggregates["governorates"]],
     }
     context["death_max"] = max((n for _, n in context["death_years"]), default=0)
     context["arrest_max"] = max((n for _, n in context["arrest_years"]), default=0)
