@@ -28,7 +28,8 @@ from uncounted.estimate import diagnostics as diag
 from uncounted.estimate.result import EstimateResult, grid_quantile
 from uncounted.estimate.table import CaptureTable
 
-MAX_GRID_POINTS = 20_000
+MAX_GRID_POINTS = 5_000
+SCOUT_POINTS = 400
 TAIL_MASS = 1e-6
 
 
@@ -134,6 +135,21 @@ def _to_table_bits(mask: int, n: int) -> int:
     return sum(1 << (n - 1 - v) for v in range(n) if mask >> v & 1)
 
 
+def _grid(top: int) -> np.ndarray:
+    """Every integer up to MAX_GRID_POINTS, then geometric steps up to ``top``: exact where
+    the posterior sits, coarse in a long right tail."""
+    fine = np.arange(0, min(top, MAX_GRID_POINTS) + 1, dtype=np.int64)
+    if top <= MAX_GRID_POINTS:
+        return fine
+    coarse = np.round(np.geomspace(MAX_GRID_POINTS, top, 3_000)).astype(np.int64)
+    return np.unique(np.concatenate([fine, coarse]))
+
+
+def _widths(grid: np.ndarray) -> np.ndarray:
+    """How many integers each grid point stands for (1 on the fine part)."""
+    return np.gradient(grid.astype(float)) if len(grid) > 1 else np.ones(1)
+
+
 @dataclass(frozen=True)
 class DGA:
     """Configuration of decomposable-graph model averaging; :meth:`fit` runs it.
@@ -163,7 +179,7 @@ class DGA:
         if delta <= 0:
             raise UserError("dga: delta must be positive")
         graphs = decomposable_graphs(table.n_lists)
-        weights, grid = self._joint(table, graphs, delta)
+        weights, grid, truncated = self._joint(table, graphs, delta)
         posterior = weights.sum(axis=0)
         model_weights = weights.sum(axis=1)
         totals = grid + table.observed
@@ -176,7 +192,7 @@ class DGA:
         warnings = diag.table_warnings(table) + diag.tail_warning(
             estimate, lower, upper, table.observed
         )
-        if posterior[-max(1, len(grid) // 20) :].sum() > TAIL_MASS:
+        if truncated:
             warnings.append("posterior mass reaches the end of the grid of N: raise max_missing")
         return EstimateResult(
             method=self.method,
@@ -202,7 +218,7 @@ class DGA:
             warnings=tuple(warnings),
             details={
                 "posterior_mean": float(posterior @ totals),
-                "posterior_mode": float(totals[int(np.argmax(posterior))]),
+                "posterior_mode": float(totals[int(np.argmax(posterior / _widths(grid)))]),
                 "bayes_relative_loss": float(
                     (posterior @ (1.0 / totals)) / (posterior @ (1.0 / totals**2))
                 ),
@@ -222,21 +238,30 @@ class DGA:
 
     def _joint(
         self, table: CaptureTable, graphs: tuple[Graph, ...], delta: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Posterior weights (graphs × grid of n0), widening the grid until the tail is tiny."""
-        n = table.observed
-        top = self.max_missing or max(1000, 10 * n)
-        while True:
-            step = max(1, math.ceil(top / MAX_GRID_POINTS))
-            grid = np.arange(0, top + 1, step, dtype=np.int64)
-            logw = self._log_weights(table, graphs, delta, grid)
-            logw -= logw.max()
-            weights = np.exp(logw)
-            weights /= weights.sum()
-            tail = weights[:, -max(1, len(grid) // 20) :].sum()
-            if self.max_missing or tail < TAIL_MASS or top >= 1000 * max(n, 100):
-                return weights, grid
-            top *= 4
+    ) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Posterior weights (graphs × grid of n0) on a grid that holds all but 1e-6 of it,
+        and whether the density at the grid's end is still too high to ignore the rest.
+
+        A coarse geometric scout grid (up to 1000 n) finds where the posterior of n0 ends;
+        the fine, evenly spaced grid then covers 1.25 times that."""
+        top, truncated = self.max_missing, False
+        if top is None:
+            cap = 1000 * max(table.observed, 100)
+            scout = np.unique(np.round(np.geomspace(1, cap + 1, SCOUT_POINTS)).astype(np.int64) - 1)
+            logw = self._log_weights(table, graphs, delta, scout)
+            mass = np.exp(logw - logw.max()).sum(axis=0) * np.gradient(scout.astype(float))
+            tail = np.cumsum(mass[::-1])[::-1] / mass.sum()  # mass at or beyond each point
+            beyond = np.nonzero(tail < TAIL_MASS)[0]
+            top = int(scout[beyond[0]] * 1.25) if len(beyond) else cap
+            truncated = not len(beyond)
+            top = max(top, 100)
+        grid = _grid(top)
+        logw = self._log_weights(table, graphs, delta, grid)
+        weights = np.exp(logw - logw.max()) * _widths(grid)  # mass of each grid cell
+        weights /= weights.sum()
+        if self.max_missing is not None:
+            truncated = weights[:, grid >= 0.95 * top].sum() > TAIL_MASS
+        return weights, grid, bool(truncated)
 
     def _log_weights(
         self, table: CaptureTable, graphs: tuple[Graph, ...], delta: float, grid: np.ndarray
