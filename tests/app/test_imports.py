@@ -83,3 +83,18 @@ def test_bad_files_and_foreign_tokens(clients):
     # another user's upload cannot be reached
     url = upload(client)
     assert clients["admin"].get(url).status_code == 404
+
+
+def test_abandoned_uploads_are_swept(clients):
+    import os
+
+    from uncounted.app import uploads
+
+    client = clients["data_entry"]
+    url = upload(client)
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    old = uploads.ROOT / token
+    os.utime(old, (0, 0))
+    upload(client)  # the next upload sweeps
+    assert not old.exists()
+    assert client.get(url).status_code == 404

@@ -7,6 +7,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from uncounted.errors import UserError
@@ -18,6 +19,7 @@ SESSION_KEY = "webapp_uploads"
 
 def save(chunks, name: str, session) -> str:
     """Store an upload under a random token (folder mode 0700); remember it in the session."""
+    sweep()
     token = secrets.token_urlsafe(16)
     folder = ROOT / token
     folder.mkdir(parents=True, mode=0o700)
@@ -31,6 +33,16 @@ def save(chunks, name: str, session) -> str:
             out.write(chunk)
     session[SESSION_KEY] = [*session.get(SESSION_KEY, []), token][-10:]
     return token
+
+
+def sweep(max_age_s: float = 24 * 3600) -> None:
+    """Remove uploads abandoned for a day (never committed nor cancelled)."""
+    if not ROOT.is_dir():
+        return
+    cutoff = time.time() - max_age_s
+    for folder in ROOT.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def path_of(token: str, session) -> Path | None:
