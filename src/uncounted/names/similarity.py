@@ -23,7 +23,7 @@ Pairs scoring at least :data:`MATCH_THRESHOLD` (0.85) are the same name. Measure
 threshold: on the 845 hand-checked pairs in ``tests/names/data/name_pairs.csv`` ROC AUC 1.000
 (cross-script 1.000), precision and recall 1.000 (the set the weights were tuned on); on
 generated pairs (:mod:`uncounted.names.variants`, 4,000 per seed, not tuned on) ROC AUC
-0.998–0.999 (cross-script 0.997–1.000), precision 0.99–1.00, recall 0.98–0.995; on names
+0.998–1.000 (cross-script 0.996–1.000), precision 0.99–1.00, recall 0.986–0.995; on names
 hidden from the lexicon ROC AUC 0.974–0.983, precision 0.94–0.95, recall 0.92. See
 ``benchmarks/README.md``.
 
