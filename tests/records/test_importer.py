@@ -252,3 +252,45 @@ def test_kobo_csv_with_semicolons_and_value_map_for_places(tmp_path: Path) -> No
     assert (got["u-1"].governorate_pcode, got["u-2"].governorate_pcode) == ("SY01", "SY03")
     assert got["u-2"].raw_values["governorate"] == "ريف الشام"  # the text as received
     assert (got["u-1"].sex, got["u-2"].sex) == ("M", "F")
+
+
+def test_parallel_derivation_gives_the_same_records(tmp_path: Path) -> None:
+    from uncounted.store.core.models import Record
+
+    rows = [[f"Q-{i}", *ROWS[i % 4][1:]] for i in range(3000)]
+    path = write_csv(tmp_path / "list.csv", rows)
+    serial = import_file(path, "serial", batch_rows=700, parallel=False)
+    parallel = import_file(path, "parallel", batch_rows=700, parallel=True, again=True)
+    assert serial.records_created == parallel.records_created == 3000
+    assert serial.problem_counts == parallel.problem_counts
+
+    def fields(source: str) -> list[tuple]:
+        return list(
+            Record.objects.filter(source__name=source)
+            .order_by("record_id")
+            .values_list(
+                "record_id",
+                "full_name",
+                "given_name",
+                "sex",
+                "death_date",
+                "governorate_pcode",
+                "facility_id",
+                "status",
+                "raw_values",
+                "row__raw",
+            )
+        )
+
+    assert fields("serial") == fields("parallel")
+
+
+def test_parallel_derivation_error_leaves_nothing(tmp_path: Path) -> None:
+    rows = [[f"Q-{i}", *ROWS[i % 4][1:]] for i in range(3000)]
+    path = write_csv(tmp_path / "list.csv", rows)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("Q-x,ragged\n")
+    before = db_counts()
+    with pytest.raises(UserError, match="row 3002: 2 cells where the header has 8"):
+        import_file(path, "NGO A", batch_rows=700, parallel=True)
+    assert db_counts() == before

@@ -17,16 +17,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
-from itertools import islice, repeat
+from itertools import repeat
 from pathlib import Path
 
 from uncounted.errors import UserError
 from uncounted.records.canonical import RECORD_FIELDS, Batch, Canonicaliser
 from uncounted.records.mapping import Mapping, load_mapping, plan_columns
+from uncounted.records.pipeline import derived_batches
 from uncounted.records.readers import TableFile, open_table
 
 BATCH_ROWS = 5000
@@ -95,8 +95,12 @@ def import_file(
     again: bool = False,
     batch_rows: int = BATCH_ROWS,
     progress: Progress | None = None,
+    parallel: bool | None = None,
 ) -> ImportReport:
-    """Import ``path`` into the source named ``source`` (created if new). All or nothing."""
+    """Import ``path`` into the source named ``source`` (created if new). All or nothing.
+
+    ``parallel``: derive in a forked helper process (default: for CSV files of 8 MB or more).
+    """
     from django.db import transaction
 
     path = Path(path)
@@ -123,7 +127,9 @@ def import_file(
         )
         try:
             with transaction.atomic():
-                _Import(table, plan, mapping, report, actor, again, progress).run(batch_rows)
+                _Import(table, plan, mapping, report, actor, again, progress).run(
+                    batch_rows, parallel
+                )
                 if strict and (report.rows_rejected or report.problem_total):
                     raise UserError(_strict_message(report))
                 if dry_run:
@@ -165,28 +171,17 @@ class _Import:
         self.seen_ids: dict[str, int] = {}
         self.problems: Counter[str] = Counter()
 
-    def run(self, batch_rows: int) -> None:
+    def run(self, batch_rows: int, parallel: bool | None) -> None:
         from uncounted.store.core.models import Record, audit
 
         self.source, self.batch = self._start()
         self.existing = Record.objects.filter(source=self.source).count()
-        with ThreadPoolExecutor(max_workers=1) as helper:
-            pending: Future | None = None
-            for rows in _chunks(self.table.rows(), batch_rows):
-                batch = self.canon.batch(rows)
-                self._check_duplicates(batch)
-                self._account(batch)
-                if pending is not None:
-                    pending.result()  # one batch in flight: memory stays bounded
-                    pending = None
-                if self.existing:  # updates go through the ORM, in this thread
-                    self._store(batch)
-                else:
-                    pending = helper.submit(self._store, batch)
-                if self.progress:
-                    self.progress(self.table.position(), self.table.size)
-            if pending is not None:
-                pending.result()
+        for batch, position in derived_batches(self.table, self.canon, batch_rows, parallel):
+            self._check_duplicates(batch)
+            self._account(batch)
+            self._store(batch)
+            if self.progress:
+                self.progress(position, self.table.size)
         if self.report.rows_read == 0:
             raise UserError(f"{self.table.path.name}: no rows under the header")
         self.report.records_not_in_file = self.existing - (
@@ -417,15 +412,9 @@ class _Import:
         batch.save()
 
 
-def _chunks(rows: Iterator, size: int) -> Iterator[list]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
-
-
 class _Writer:
-    """Fast inserts for the two big tables on the raw DB-API connection of Django's
-    (same transaction), so that a helper thread may run them while the next batch is
-    derived: SQLite's and PostgreSQL's drivers release the GIL while the database works."""
+    """Fast inserts for the two big tables, on the raw DB-API connection under Django's
+    (so in the same transaction), without the ORM's per-object cost."""
 
     def __init__(self, connection) -> None:
         connection.ensure_connection()

@@ -42,6 +42,7 @@ class TableFile:
     size: int = 0
     _rows: Iterator[tuple[int, list[str]]] | None = field(default=None, repr=False)
     _position: Any = field(default=None, repr=False)
+    _closer: Any = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """``(row_number, cells)`` for every non-blank row under the header."""
@@ -52,6 +53,8 @@ class TableFile:
         """Release the file (and workbook) even when reading stopped half-way."""
         if self._rows is not None and hasattr(self._rows, "close"):
             self._rows.close()
+        if self._closer is not None:
+            self._closer()
 
     def position(self) -> int:
         """How far reading has got, in the unit of :attr:`size` (bytes or rows)."""
@@ -165,6 +168,7 @@ def _open_csv(path: Path, head: bytes, size: int, encoding: str | None) -> Table
     table = TableFile(path, "csv", header, encoding=encoding, delimiter=delimiter, size=size)
     table._rows = _csv_rows(reader, binary, len(header), name, encoding)
     table._position = lambda: size if binary.closed else binary.tell()
+    table._closer = binary.close
     return table
 
 
@@ -264,6 +268,7 @@ def _open_xlsx(path: Path, head: bytes, size: int, sheet: str | None) -> TableFi
     table = TableFile(path, "xlsx", header, sheet=worksheet.title, size=total)
     table._rows = _xlsx_rows(iterator, workbook, len(header), name, counter)
     table._position = lambda: counter["row"]
+    table._closer = workbook.close
     return table
 
 
