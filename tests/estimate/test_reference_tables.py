@@ -67,3 +67,15 @@ def test_uk_within_published_range(load):
 def test_sparse_tables_warn_about_empty_overlaps(load, stem):
     result = LogLinear().fit(load(stem))
     assert any("share nobody" in w for w in result.warnings)
+
+
+def test_tables_that_cannot_bound_n_are_refused_or_warned():
+    one_list = CaptureTable(("A", "B", "C"), [[1, 0, 0]], [10])
+    for config in (SHORT_LCMCR, LogLinear(), DGA()):
+        with pytest.raises(UserError, match="list"):
+            config.fit(one_list)
+    apart = CaptureTable(("A", "B", "C"), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [10, 20, 30])
+    with pytest.raises(UserError, match="no candidate model"):
+        LogLinear().fit(apart)
+    result = SHORT_LCMCR.fit(apart)
+    assert sum("never overlaps" in w for w in result.warnings) == 3

@@ -175,6 +175,8 @@ class DGA:
             raise UserError("dga: prior must be 'inverse', 'uniform' or 'negbin'")
         if not 3 <= table.n_lists <= 5:
             raise UserError(f"dga: {table.n_lists} lists; dga works on 3, 4 or 5 lists")
+        if len(table.active_lists()) < 2:
+            raise UserError("dga: fewer than 2 lists with records; N cannot be estimated")
         delta = self.delta if self.delta is not None else 1.0 / 2**table.n_lists
         if delta <= 0:
             raise UserError("dga: delta must be positive")

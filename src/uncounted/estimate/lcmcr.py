@@ -89,9 +89,10 @@ class LCMCR:
         if self.verdata:
             table = table.drop_empty_lists()
         min_lists = max(self.min_lists, 3 if self.verdata else 2)
-        if table.n_lists < min_lists:
+        active = len(table.active_lists())
+        if active < min_lists:
             raise UserError(
-                f"lcmcr: {table.n_lists} list(s) with records; at least {min_lists} are needed"
+                f"lcmcr: {active} list(s) with records; at least {min_lists} are needed"
             )
         if table.observed == 0:
             raise UserError("lcmcr: the table is empty")

@@ -109,8 +109,8 @@ class LogLinear:
             table = table.drop_empty_lists()
         if table.n_lists < 2 or table.n_lists > self.max_lists:
             raise UserError(
-                f"loglinear: {table.n_lists} lists; log-linear models need 2 to "
-                f"{self.max_lists} (use --method lcmcr for more)"
+                f"loglinear: {table.n_lists} list(s) with records; log-linear models need 2 "
+                f"to {self.max_lists} (use --method lcmcr for more)"
             )
         design = _Design(table)
         chosen, ranking = self._choose(design)
