@@ -250,3 +250,42 @@ def test_cached_aggregates_follow_new_data(clients, world):
     row = SourceRow.objects.create(batch=batch, row_number=2, record_id="A9", raw={})
     Record.objects.create(source=source, record_id="A9", batch=batch, row=row)
     assert 'id="n-records">5<' in text(clients["viewer"].get("/"))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reviewers_claiming_at_the_same_moment_never_share_an_item():
+    """Real concurrency: six reviewer threads claim at once, each on its own connection."""
+    import threading
+
+    from django.db import connection
+
+    from uncounted.app.review import claim_next
+
+    from . import world as world_module
+
+    world_module.build(review_items=12)
+    barrier = threading.Barrier(6)
+    claimed: dict[str, list[int]] = {}
+
+    def reviewer(name: str) -> None:
+        try:
+            barrier.wait()
+            mine = []
+            for _ in range(2):
+                item = claim_next(name, skip=mine)
+                if item is not None:
+                    mine.append(item.pk)
+            claimed[name] = mine
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reviewer, args=(f"r{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    every = [pk for items in claimed.values() for pk in items]
+    assert len(every) == 12 and len(set(every)) == 12
+    held = dict(ReviewItem.objects.values_list("pk", "claimed_by"))
+    assert all(held[pk] == name for name, items in claimed.items() for pk in items)
