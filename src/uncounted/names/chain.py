@@ -29,17 +29,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from uncounted.names.normalize import (
-    CHAIN_MARKERS as _MARKERS,
-)
-from uncounted.names.normalize import (
-    PREFIX_PARTICLES as _PREFIXES,
-)
-from uncounted.names.normalize import (
-    SUFFIX_PARTICLES as _SUFFIXES,
-)
-from uncounted.names.normalize import (
+    CHAIN_MARKERS,
+    PREFIX_PARTICLES,
+    SUFFIX_PARTICLES,
     normalize_name,
 )
+
+_MARKERS, _PREFIXES, _SUFFIXES = CHAIN_MARKERS, PREFIX_PARTICLES, SUFFIX_PARTICLES
 
 _SPECIAL = _MARKERS | _SUFFIXES | _PREFIXES
 _RAW_TOKENS = re.compile(r"[^\s,;/|()\[\]{}،؛\"]+")
