@@ -53,7 +53,11 @@ def test_person_page_side_by_side_with_disagreements(clients, world):
 
 
 def test_family_liaison_sees_a_summary_only(clients, world):
-    page = text(clients["family_liaison"].get("/persons/P-1/"))
+    liaison = clients["family_liaison"]
+    assert liaison.get("/persons/P-1/").status_code == 403  # not found by a search yet
+    liaison.post("/search/", {"name": "محمد أحمد الخطيب"})
+    assert liaison.get("/persons/P-3/").status_code == 403  # not in the results
+    page = text(liaison.get("/persons/P-1/"))
     assert "محمد أحمد الخطيب" in page and "Saydnaya Military Prison" in page
     assert "/records/" not in page and "side-by-side" not in page
     assert "raw-row" not in page

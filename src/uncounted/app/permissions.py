@@ -35,7 +35,8 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"admin", "analyst", "reviewer", "data_entry", "viewer"}),
     ),
     "view_person_summary": (
-        "Person summary reached from a search (status, dates, facility, lists; no source rows)",
+        "Person summary of a person one's own search found (status, dates, facility, lists; "
+        "no source rows)",
         frozenset(ROLES),
     ),
     "view_records": (
@@ -155,7 +156,8 @@ Anonymous requests to any page are sent to the sign-in page. A signed-in user wi
 permission gets "403 forbidden". Person views, record views, searches, exports, imports,
 estimates started and every review decision are written to the audit log with the user's
 name. A family liaison reaches a person only as a summary (names, status, dates, places,
-which lists): no source rows, no record pages, no export.
+which lists), and only a person their own search returned (no browsing by id): no source
+rows, no record pages, no export.
 
 Accounts: `uncounted user add NAME --role ROLE`, `uncounted user list`,
 `uncounted user disable NAME`. Roles: `admin`, `analyst`, `reviewer`, `data-entry`,

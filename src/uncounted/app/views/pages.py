@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
@@ -14,6 +15,7 @@ from uncounted.store.estimates.models import Estimate
 from uncounted.store.linkage.models import Membership, Person
 
 PAGE = 50
+FOUND_KEY = "webapp_found_persons"  # persons a summary-only user's searches returned
 
 
 def page_args(request: HttpRequest, size: int = PAGE) -> tuple[int, int]:
@@ -119,9 +121,12 @@ def persons(request: HttpRequest) -> HttpResponse:
 
 @requires("view_person_summary")
 def person(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Full page for roles that see records; a summary (no source rows) for the others."""
+    """Full page for roles that see records; for the others a summary (no source rows) of
+    a person their own searches found, and nobody else (no browsing by id)."""
     person = get_object_or_404(Person, public_id=public_id)
     full = allowed(request.user, "view_persons")
+    if not full and public_id not in request.session.get(FOUND_KEY, []):
+        raise PermissionDenied
     audit(request.user.username, "person.view", person, details={"full": full})
     view = queries.person_view(person)
     return render(

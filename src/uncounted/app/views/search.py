@@ -8,7 +8,10 @@ from django.shortcuts import render
 from uncounted.app import forms
 from uncounted.app.permissions import allowed, requires
 from uncounted.app.search import Query, search
+from uncounted.app.views.pages import FOUND_KEY
 from uncounted.store.core.models import audit
+
+MAX_FOUND = 1000
 
 
 @requires("search")
@@ -26,6 +29,10 @@ def search_view(request: HttpRequest) -> HttpResponse:
             governorate=data["governorate"],
         )
         hits = search(query)
+        if not allowed(request.user, "view_persons"):
+            found = [h.person.public_id for h in hits]
+            previous = request.session.get(FOUND_KEY, [])
+            request.session[FOUND_KEY] = (previous + found)[-MAX_FOUND:]
         audit(
             request.user.username,
             "search",
