@@ -208,6 +208,51 @@ def signed_in_page(base: str, username: str, password: str) -> str:
     return page
 
 
+@pytest.mark.slow
+def test_serve_behind_https_sets_secure_cookies(tmp_path):
+    ws = tmp_path / "ws"
+    cli(tmp_path, "init", str(ws))
+    port = free_port()
+    env = {**os.environ}
+    env.pop("UNCOUNTED_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uncounted.cli",
+            "--workspace",
+            str(ws),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--behind-https",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/login/", headers={"X-Forwarded-Proto": "https"}
+        )
+        for _ in range(100):
+            try:
+                response = urllib.request.urlopen(request, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not start")
+        cookie = response.headers["Set-Cookie"]
+        assert "csrftoken=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+        assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
