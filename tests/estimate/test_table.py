@@ -87,3 +87,12 @@ def test_every_reference_table_loads(mse_dir):
         frame = pd.read_csv(path)
         assert table.observed == frame["count"].sum()
         assert table.n_lists == frame.shape[1] - 1
+
+
+def test_numeric_frame_errors_name_row_and_column():
+    frame = pd.DataFrame({"A": [1, 0], "B": [0, 2], "count": [3, 4]})
+    with pytest.raises(UserError, match="row 3, column 'B'"):
+        CaptureTable.from_frame(frame)
+    frame = pd.DataFrame({"A": [1, 0], "B": [0, 1], "count": [3, 4.5]})
+    with pytest.raises(UserError, match="row 3, column 'count'"):
+        CaptureTable.from_frame(frame)

@@ -75,14 +75,23 @@ class CaptureTable:
             raise UserError(f"{where}: a capture table needs at least 2 list columns")
         if len(set(lists)) != len(lists):
             raise UserError(f"{where}: duplicate list column names")
-        values = frame.astype(str).apply(lambda s: s.str.strip()).to_numpy()
-        patterns = np.zeros((len(frame), len(lists)), dtype=np.int8)
-        counts = np.zeros(len(frame), dtype=np.int64)
-        for i, row in enumerate(values):  # validation with row numbers; tables are small
-            patterns[i] = _parse_pattern(row[:-1], lists, where, i + 2)
-            counts[i] = _parse_count(row[-1], where, i + 2)
-            if counts[i] > 0 and not patterns[i].any():
-                raise UserError(f"{where}: row {i + 2}: the all-zero pattern must not be given")
+        if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):  # no text to parse
+            values = frame.to_numpy(dtype=float)
+            bad = ~np.isin(values[:, :-1], (0.0, 1.0))
+            if bad.any():
+                row, col = np.argwhere(bad)[0]
+                raise UserError(f"{where}: row {row + 2}, column '{lists[col]}': expected 0 or 1")
+            patterns = values[:, :-1].astype(np.int8)
+            counts = _parse_counts(values[:, -1], where)
+        else:
+            values = frame.astype(str).apply(lambda s: s.str.strip()).to_numpy(dtype=str)
+            patterns = _parse_patterns(values[:, :-1], lists, where)
+            counts = _parse_counts(values[:, -1], where)
+        zero_rows = np.nonzero((counts > 0) & ~patterns.any(axis=1))[0]
+        if len(zero_rows):
+            raise UserError(
+                f"{where}: row {zero_rows[0] + 2}: the all-zero pattern must not be given"
+            )
         return cls(tuple(lists), patterns, counts)
 
     @classmethod
@@ -183,24 +192,26 @@ class CaptureTable:
         )
 
 
-def _parse_pattern(cells: Sequence[str], lists: list[str], where: str, row: int) -> np.ndarray:
-    out = np.zeros(len(cells), dtype=np.int8)
-    for j, cell in enumerate(cells):
-        if cell in ("1", "1.0"):
-            out[j] = 1
-        elif cell not in ("0", "0.0"):
-            raise UserError(f"{where}: row {row}, column '{lists[j]}': expected 0 or 1")
-    return out
+def _parse_patterns(cells: np.ndarray, lists: list[str], where: str) -> np.ndarray:
+    """0/1 cells to an int8 matrix; the first bad cell is named by row and column."""
+    ones = np.isin(cells, ("1", "1.0"))
+    bad = ~(ones | np.isin(cells, ("0", "0.0")))
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise UserError(f"{where}: row {row + 2}, column '{lists[col]}': expected 0 or 1")
+    return ones.astype(np.int8)
 
 
-def _parse_count(cell: str, where: str, row: int) -> int:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise UserError(f"{where}: row {row}, column 'count': not a number") from None
-    if value < 0 or value != int(value):
-        raise UserError(f"{where}: row {row}, column 'count': must be a whole number >= 0")
-    return int(value)
+def _parse_counts(cells: np.ndarray, where: str) -> np.ndarray:
+    """Whole, non-negative counts; the first bad one is named by its row."""
+    values = pd.to_numeric(pd.Series(cells), errors="coerce").to_numpy(dtype=float)
+    bad = np.nonzero(np.isnan(values))[0]
+    if len(bad):
+        raise UserError(f"{where}: row {bad[0] + 2}, column 'count': not a number")
+    bad = np.nonzero((values < 0) | (values != np.floor(values)))[0]
+    if len(bad):
+        raise UserError(f"{where}: row {bad[0] + 2}, column 'count': must be a whole number >= 0")
+    return values.astype(np.int64)
 
 
 def _bits(codes: np.ndarray, n_lists: int) -> np.ndarray:
