@@ -9,6 +9,7 @@ that an estimate can be traced to exactly the data it came from.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -98,20 +99,22 @@ class CaptureTable:
     def from_memberships(
         cls, memberships: Iterable[Iterable[str]], lists: Sequence[str] | None = None
     ) -> CaptureTable:
-        """Build from one collection of list names per person (e.g. sources of each person)."""
-        sets = [frozenset(m) for m in memberships]
-        names = list(lists) if lists is not None else sorted(set().union(*sets))
-        index = {name: j for j, name in enumerate(names)}
-        unknown = set().union(*sets) - set(index) if sets else set()
-        if unknown:
-            raise UserError(f"capture table: {len(unknown)} list name(s) not among the lists")
-        codes = np.zeros(len(sets), dtype=np.int64)
-        for i, s in enumerate(sets):
-            for name in s:
-                codes[i] |= 1 << (len(names) - 1 - index[name])
-        codes = codes[codes > 0]
-        values, counts = np.unique(codes, return_counts=True)
-        return cls(tuple(names), _bits(values, len(names)), counts)
+        """Build from one collection of list names per person (e.g. sources of each person).
+
+        Persons are counted per distinct set (C-level hashing); only the few distinct sets,
+        never the persons, are looped over in Python."""
+        tally = Counter(frozenset(m) for m in memberships)
+        seen = set().union(*tally) if tally else set()
+        names = list(lists) if lists is not None else sorted(seen)
+        bit = {name: 1 << (len(names) - 1 - j) for j, name in enumerate(names)}
+        if seen - set(bit):
+            raise UserError(
+                f"capture table: {len(seen - set(bit))} list name(s) not among the lists"
+            )
+        codes = np.array([sum(bit[x] for x in s) for s in tally], dtype=np.int64)
+        counts = np.array(list(tally.values()), dtype=np.int64)
+        keep = codes > 0
+        return cls(tuple(names), _bits(codes[keep], len(names)), counts[keep])
 
     @classmethod
     def from_full_counts(cls, lists: Sequence[str], full: np.ndarray) -> CaptureTable:
