@@ -215,21 +215,27 @@ def name_pairs(features: pd.DataFrame) -> pd.Series:
     Two records sharing such a pair meet in blocking even when a list wrote the chain in
     another order or dropped a part (the father's name then read as the family name).
     Pairs held by more than :data:`MAX_PAIR_BLOCK` records are left out: too common to
-    block on alone (the positional rules cover them).
+    block on alone (the positional rules cover them). Vectorised over the six pairs of
+    places.
     """
-    keys = features[[f"{p}_skel" for p in CHAIN_PARTS]]
-    long = keys.reset_index(drop=True).stack(future_stack=True).dropna().reset_index()
-    long.columns = ["row", "part", "key"]
-    long = long.drop_duplicates(["row", "key"])
-    pairs = long.merge(long, on="row")
-    pairs = pairs[pairs["key_x"] < pairs["key_y"]]
-    token = pairs["key_x"] + "|" + pairs["key_y"]
-    counts = token.map(token.value_counts())
-    kept = pd.DataFrame({"row": pairs["row"], "token": token})[counts <= MAX_PAIR_BLOCK]
-    lists = kept.groupby("row")["token"].agg(list)
-    result = pd.Series([[] for _ in range(len(features))], dtype=object)
-    result.iloc[lists.index.to_numpy()] = lists.to_numpy()
-    return result
+    skel = [
+        features[f"{p}_skel"].fillna("").astype(str).reset_index(drop=True) for p in CHAIN_PARTS
+    ]
+    tokens = []
+    for a in range(len(skel)):
+        for b in range(a + 1, len(skel)):
+            x, y = skel[a], skel[b]
+            first = x <= y
+            token = x.where(first, y) + "|" + y.where(first, x)
+            tokens.append(token.where((x != "") & (y != "") & (x != y)))
+    frame = pd.concat(tokens, axis=1)
+    counts = frame.stack().value_counts()
+    common = counts.index[counts > MAX_PAIR_BLOCK]
+    frame = frame.mask(frame.isin(common))
+    values = frame.to_numpy(dtype=object)
+    return pd.Series(
+        [sorted({t for t in row if isinstance(t, str)}) for row in values], dtype=object
+    )
 
 
 def build_features(records: pd.DataFrame) -> pd.DataFrame:

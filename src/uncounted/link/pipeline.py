@@ -5,6 +5,7 @@ Plain functions over pandas / DuckDB; storage (Django) lives in :mod:`uncounted.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -42,6 +43,7 @@ class LinkParameters:
     u_pairs: float = 2e6
     exclusive_sources: tuple[str, ...] = ()
     max_fill_component: int = 300
+    duckdb_memory: str = "3GB"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -109,6 +111,9 @@ def run_linkage(
     con = duckdb.connect()
     try:
         con.execute("SET preserve_insertion_order = false")
+        # DuckDB would take 80% of the machine's memory; pairs beyond this spill to disk.
+        con.execute(f"SET memory_limit = '{params.duckdb_memory}'")
+        con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/uncounted-duckdb'")
         con.register("__features_df", named)
         con.execute(f"CREATE TABLE {FEATURE_TABLE} AS SELECT * FROM __features_df")
         con.unregister("__features_df")
