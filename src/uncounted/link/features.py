@@ -219,7 +219,8 @@ def name_pairs(features: pd.DataFrame) -> pd.Series:
     places.
     """
     skel = [
-        features[f"{p}_skel"].fillna("").astype(str).reset_index(drop=True) for p in CHAIN_PARTS
+        features[f"{p}_skel"].astype(object).fillna("").astype(str).reset_index(drop=True)
+        for p in CHAIN_PARTS
     ]
     tokens = []
     for a in range(len(skel)):

@@ -223,36 +223,59 @@ def _keys_equal(*cols: str) -> str:
     return " AND ".join(f'l."{c}" = r."{c}"' for c in cols)
 
 
-def _prefixes_equal(n: int, *cols: str) -> str:
-    """Keys agreeing on their first letters: catches a typo later in the name."""
-    return " AND ".join(f'substr(l."{c}", 1, {n}) = substr(r."{c}", 1, {n})' for c in cols)
-
-
 # Blocking rules: every pair that matches at least one rule is scored. They are built on
 # the cross-script keys so that Arabic and Latin spellings of one person meet; each rule
 # alone misses the pairs where one of its keys is wrong or missing, the union rarely does.
-BLOCKING_RULES: list[tuple[str, Any]] = [
-    ("given+father", _keys_equal("given_key", "father_key")),
-    ("given+family", _keys_equal("given_key", "family_key")),
-    ("father+family", _keys_equal("father_key", "family_key")),
-    ("given+grandfather", _keys_equal("given_key", "grandfather_key")),
-    ("given+mother", _keys_equal("given_key", "mother_key")),
-    ("given+birth year", _keys_equal("given_key", "by_lo")),
-    ("father+birth year", _keys_equal("father_key", "by_lo")),
-    ("family+death day", _keys_equal("family_key", "death_d")),
-    ("given+death day", _keys_equal("given_key", "death_d")),
-    ("given+arrest day", _keys_equal("given_key", "arrest_d")),
-    ("family+birth year", _keys_equal("family_key", "by_lo")),
-    ("given, family: first 3 letters", _prefixes_equal(3, "given_key", "family_key")),
-    ("given+family skeletons", _keys_equal("given_skel", "family_skel")),
-    ("given+father skeletons", _keys_equal("given_skel", "father_skel")),
+BLOCK_KEYS: list[tuple[str, tuple[tuple[str, int], ...]]] = [
+    # (name, ((feature column, first letters or 0 for all), ...))
+    ("given+father", (("given_key", 0), ("father_key", 0))),
+    ("given+family", (("given_key", 0), ("family_key", 0))),
+    ("father+family", (("father_key", 0), ("family_key", 0))),
+    ("given+father+family", (("given_key", 0), ("father_key", 0), ("family_key", 0))),
+    ("given+grandfather", (("given_key", 0), ("grandfather_key", 0))),
+    ("given+mother", (("given_key", 0), ("mother_key", 0))),
+    ("given+birth year", (("given_key", 0), ("by_lo", 0))),
+    ("father+birth year", (("father_key", 0), ("by_lo", 0))),
+    ("family+death day", (("family_key", 0), ("death_d", 0))),
+    ("given+death day", (("given_key", 0), ("death_d", 0))),
+    ("given+arrest day", (("given_key", 0), ("arrest_d", 0))),
+    ("family+birth year", (("family_key", 0), ("by_lo", 0))),
+    ("given, family: first 3 letters", (("given_key", 3), ("family_key", 3))),
+    ("given+family skeletons", (("given_skel", 0), ("family_skel", 0))),
+    ("given+father skeletons", (("given_skel", 0), ("father_skel", 0))),
     (
         "given, father: first 2 letters, birth year",
-        _prefixes_equal(2, "given_key", "father_key") + ' AND l."by_lo" = r."by_lo"',
+        (("given_key", 2), ("father_key", 2), ("by_lo", 0)),
     ),
+    ("registry number", (("registry", 0),)),
+    ("detainee number", (("detainee", 0),)),
+]
+# A block (records sharing a rule's key) larger than this is dropped from that rule: at a
+# million records "محمد son of أحمد" alone would be tens of millions of pairs. Such records
+# still meet through the more specific rules (three names, a name and a date).
+MAX_BLOCK = 300
+
+
+def block_key_columns(features: pd.DataFrame, max_block: int = MAX_BLOCK) -> pd.DataFrame:
+    """One integer column per rule of :data:`BLOCK_KEYS` (null: missing or too common)."""
+    out = {}
+    for i, (_, parts) in enumerate(BLOCK_KEYS):
+        cols = {}
+        for col, letters in parts:
+            values = features[col]
+            cols[col] = values.astype(object).str[:letters] if letters else values
+        frame = pd.DataFrame(cols)
+        grouped = frame.groupby(list(cols), dropna=True, sort=False)
+        code = grouped.ngroup()
+        size = grouped[next(iter(cols))].transform("size")
+        keep = frame.notna().all(axis=1) & (size <= max_block)
+        out[f"bk{i}"] = code.where(keep).astype("Int64")
+    return pd.DataFrame(out, index=features.index)
+
+
+BLOCKING_RULES: list[tuple[str, Any]] = [
+    *((name, f'l."bk{i}" = r."bk{i}"') for i, (name, _) in enumerate(BLOCK_KEYS)),
     ("two name keys in any order", block_on("name_pairs", arrays_to_explode=["name_pairs"])),
-    ("registry number", _keys_equal("registry")),
-    ("detainee number", _keys_equal("detainee")),
 ]
 
 # Training blocks for EM: each leaves the other comparisons free to be estimated.

@@ -108,6 +108,7 @@ def run_linkage(
     features = build_features(records)
     timer.lap("features")
     named = features[features["has_name"]].drop(columns=["has_name"])
+    named = pd.concat([named, model.block_key_columns(named)], axis=1)
     con = duckdb.connect()
     try:
         con.execute("SET preserve_insertion_order = false")
