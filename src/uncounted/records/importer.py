@@ -10,6 +10,7 @@ previous state goes to ``RecordVersion`` and an audit entry with before/after; a
 one is counted, not rewritten. Rows are read, derived and written in batches, never all at
 once; SQLite gets ``executemany`` on the raw connection and PostgreSQL gets ``COPY``
 (ids are reserved first so that records can point at their rows without a round trip).
+Big files are read and derived in a helper process (:mod:`uncounted.records.pipeline`).
 """
 
 from __future__ import annotations
