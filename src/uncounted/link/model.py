@@ -455,12 +455,24 @@ def score_pairs(
     return df
 
 
+# Above this many records, pairs are generated and scored in chunks (left × right record
+# slices), so that the pairs in flight stay within DuckDB's memory limit.
+PREDICT_CHUNK = 250_000
+
+
 def predict(
     con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], threshold: float
 ) -> pd.DataFrame:
     """Scored candidate pairs at or above ``threshold`` (match probability)."""
     linker = _linker(con, table, model)
-    sdf = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    chunks = max(1, math.ceil(n / PREDICT_CHUNK))
+    sdf = linker.inference.predict(
+        threshold_match_probability=threshold,
+        num_chunks_left=chunks if chunks > 1 else None,
+        num_chunks_right=chunks if chunks > 1 else None,
+        warning_mode="never",
+    )
     df = sdf.as_pandas_dataframe()
     sdf.drop_table_from_database_and_remove_from_cache()
     return df
