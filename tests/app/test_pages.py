@@ -45,6 +45,11 @@ def test_person_page_side_by_side_with_disagreements(clients, world):
     # the sources disagree on the cause of death: both claims shown, row highlighted
     assert "heart attack" in page and "torture" in page
     assert '<tr class="diff"><th>Cause of death</th>' in page
+    # not contradictions: one name in two scripts, one governorate in two languages, a
+    # death date given to the month against one to the day
+    assert '<tr class=""><th>Full name</th>' in page
+    assert '<tr class=""><th>Governorate</th>' in page
+    assert '<tr class=""><th>Death date</th>' in page
     assert "<strong>2012-11</strong> arrested" in page  # timeline
     assert "not returned" in page and "(official)" in page
     assert f'href="/records/{world.records["official:A1"].pk}/"' in page
@@ -138,6 +143,9 @@ def test_review_decide_and_next(clients, world):
     page = text(clients["reviewer"].get("/review/"))
     assert f'data-item="{world.item.pk}"' in page
     assert 'class="diff"' in page and "Ahmad Ali Hassan" in page and 'dir="auto"' in page
+    assert '<tr class="diff"><th>Status</th>' in page  # detained against dead
+    assert '<tr class=""><th>Full name</th>' in page  # the same name in two scripts
+    assert '<tr class="diff"><th>Birth date</th>' in page  # 1990 against 1991
     assert "given_name" in page and "-2.60" in page  # explanation per comparison
     response = clients["reviewer"].post(
         "/review/decide/", {"item": world.item.pk, "verdict": "different", "note": "other mother"}
@@ -261,8 +269,9 @@ def test_cached_aggregates_follow_new_data(clients, world):
 def test_reviewers_claiming_at_the_same_moment_never_share_an_item():
     """Real concurrency: six reviewer threads claim at once, each on its own connection."""
     import threading
+    import time
 
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     from uncounted.app.review import claim_next
 
@@ -272,12 +281,24 @@ def test_reviewers_claiming_at_the_same_moment_never_share_an_item():
     barrier = threading.Barrier(6)
     claimed: dict[str, list[int]] = {}
 
+    def claim(name: str, mine: list[int]):
+        # The SQLite *test* database is in memory with a shared cache, whose table locks
+        # fail at once instead of waiting (a file database in WAL mode waits): retry there.
+        for _ in range(200):
+            try:
+                return claim_next(name, skip=mine)
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(0.01)
+        raise AssertionError("never got the table")
+
     def reviewer(name: str) -> None:
         try:
             barrier.wait()
             mine = []
             for _ in range(2):
-                item = claim_next(name, skip=mine)
+                item = claim(name, mine)
                 if item is not None:
                     mine.append(item.pk)
             claimed[name] = mine

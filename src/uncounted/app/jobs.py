@@ -26,7 +26,9 @@ def start_estimate(method: str, by: str, actor: str) -> Job:
     job = Job.objects.create(
         kind="estimate", parameters={"method": method, "by": by}, started_by=actor
     )
-    threading.Thread(target=run_estimate_job, args=(job.pk,), daemon=True).start()
+    threading.Thread(
+        target=run_estimate_job, args=(job.pk,), name=f"estimate-job-{job.pk}", daemon=True
+    ).start()
     return job
 
 

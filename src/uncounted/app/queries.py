@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Count, IntegerField, Max, Q, Value
 from django.db.models.functions import Substr
 
+from uncounted.names import name_key
 from uncounted.store.core.models import ImportBatch, Record, Source
 from uncounted.store.linkage.models import LinkRun, Membership, Person, ReviewItem
 
@@ -151,14 +152,49 @@ def person_view(person: Person) -> PersonView:
     rows = []
     for name in COMPARE_FIELDS:
         values = ["" if getattr(r, name) is None else str(getattr(r, name)) for r in records]
-        present = {normal(v) for v in values if v}
-        if present:
-            rows.append(FieldRow(name, values, len(present) > 1, name in NAME_FIELDS))
+        if any(values):
+            forms = [comparable(r, name) for r in records]
+            rows.append(FieldRow(name, values, disagree(name, forms), name in NAME_FIELDS))
     return PersonView(person, records, rows, timeline(records), remains(records))
 
 
 def normal(value: str) -> str:
     return " ".join(value.split()).casefold()
+
+
+# A place compares by its reference code when both records have one.
+CODED = {
+    "governorate": "governorate_pcode",
+    "district": "district_pcode",
+    "detention_facility": "facility_id",
+}
+DATES = frozenset({"birth_date", "arrest_date", "death_date"})
+
+
+def comparable(record: Record, name: str) -> str:
+    """A record's value in the form two sources can be compared in: names by their
+    cross-script key (محمد = Mohammad), places by their code, the rest lightly normalised.
+    ``''`` when the record says nothing."""
+    value = getattr(record, name)
+    if value is None or value == "":
+        return ""
+    if name in NAME_FIELDS:
+        return name_key(str(value)) or normal(str(value))
+    code = getattr(record, CODED[name], "") if name in CODED else ""
+    return code or normal(str(value))
+
+
+def disagree(name: str, forms: list[str]) -> bool:
+    """Whether the sources that say something contradict each other. A missing value is not
+    a contradiction, nor a date given more coarsely (2014-03 against 2014-03-12)."""
+    present = sorted({f for f in forms if f})
+    if name in DATES:
+        return any(
+            not (b.startswith(a) or a.startswith(b))
+            for i, a in enumerate(present)
+            for b in present[i + 1 :]
+        )
+    return len(present) > 1
 
 
 TIMELINE_EVENTS = (

@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from uncounted.app.queries import COMPARE_FIELDS, NAME_FIELDS, normal
+from uncounted.app.queries import COMPARE_FIELDS, NAME_FIELDS, comparable, disagree
 from uncounted.store.core.models import Record
 from uncounted.store.linkage.models import ReviewItem
 
@@ -79,19 +79,16 @@ class AlignedRow:
 
 
 def aligned(a: Record, b: Record) -> list[AlignedRow]:
-    """Both records' fields in one table; a row differs when both have a value and they
-    are not the same after light normalisation (a missing value is not a difference)."""
+    """Both records' fields in one table; a row differs when the two contradict each other
+    (see :func:`queries.disagree`: names by cross-script key, places by code)."""
     rows = []
     for name in COMPARE_FIELDS:
         va, vb = getattr(a, name), getattr(b, name)
         va = "" if va is None else str(va)
         vb = "" if vb is None else str(vb)
         if va or vb:
-            rows.append(
-                AlignedRow(
-                    name, va, vb, bool(va and vb and normal(va) != normal(vb)), name in NAME_FIELDS
-                )
-            )
+            differs = disagree(name, [comparable(a, name), comparable(b, name)])
+            rows.append(AlignedRow(name, va, vb, differs, name in NAME_FIELDS))
     return rows
 
 
