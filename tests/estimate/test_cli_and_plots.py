@@ -58,3 +58,13 @@ def test_plots_are_svg(load):
         posterior_plot_svg(LogLinear(model="Mt").fit(table)),
     ):
         assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+
+
+def test_mse_compare_lists_rcapture_models(mse_dir):
+    out = runner.invoke(app, ["mse", str(mse_dir / "Rcapture_hare.csv"), "--compare", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    models = {m["model"]: m for m in data["models"]}
+    assert round(models["Mth-Poisson2"]["estimate"], 1) == 81.1
+    text = runner.invoke(app, ["mse", str(mse_dir / "Rcapture_hare.csv"), "--compare"]).output
+    assert "Mth-Gamma3.5" in text and "AIC" in text

@@ -58,6 +58,12 @@ def mse_command(
     prior: Annotated[
         str, typer.Option("--prior", help="dga: prior on N: inverse, uniform or negbin.")
     ] = "inverse",
+    compare: Annotated[
+        bool,
+        typer.Option(
+            "--compare", help="loglinear: table of M0, Mt and the Mth models (as Rcapture)."
+        ),
+    ] = False,
 ) -> None:
     """Estimate the total (observed + unobserved) from a capture-history table."""
     from uncounted.estimate import DGA, LCMCR, CaptureTable, LogLinear
@@ -65,6 +71,9 @@ def mse_command(
     capture = CaptureTable.from_csv(table)
     if capture.observed == 0:
         raise UserError(f"{table}: the table has no persons")
+    if compare:
+        _print_comparison(capture, as_json)
+        return
     if method is Method.lcmcr:
         estimator = LCMCR(
             K=k, burn_in=burn_in, samples=iterations, thinning=thin, chains=chains, seed=seed,
@@ -81,3 +90,28 @@ def mse_command(
     with console.status(f"{method.value}: estimating from {capture.observed:,} persons"):
         result = estimator.fit(capture)
     console.print(result.summary, highlight=False, soft_wrap=True)
+
+
+def _print_comparison(capture, as_json: bool) -> None:
+    """Rcapture's closedp-style table: N̂, s.e., deviance, df, AIC, BIC per model."""
+    from uncounted.estimate import rcapture_models
+    from uncounted.estimate.result import json_safe
+
+    if not 2 <= len(capture.active_lists()) <= 12:
+        raise UserError("--compare: log-linear models need 2 to 12 lists with records")
+    rows = rcapture_models(capture)
+    if as_json:
+        typer.echo(json.dumps(json_safe({"observed": capture.observed, "models": rows})))
+        return
+    console.print(f"observed {capture.observed:,}")
+    console.print(
+        f"{'model':<14}{'N':>12}{'s.e.':>10}{'deviance':>11}{'df':>5}{'AIC':>11}{'BIC':>11}"
+    )
+    for r in rows:
+        n_hat = f"{r['estimate']:,.1f}" if r["estimate"] is not None else r["status"]
+        se = f"{r['stderr']:,.1f}" if r["stderr"] is not None else "–"
+        console.print(
+            f"{r['model']:<14}{n_hat:>12}{se:>10}{r['deviance']:>11.2f}{r['df']:>5}"
+            f"{r['aic']:>11.1f}{r['bic']:>11.1f}",
+            highlight=False,
+        )

@@ -111,18 +111,18 @@ class EstimateResult:
         out: dict[str, Any] = {
             "method": self.method,
             "observed": self.observed,
-            "estimate": _jsonable(self.estimate),
-            "lower": _jsonable(self.lower),
-            "upper": _jsonable(self.upper),
+            "estimate": json_safe(self.estimate),
+            "lower": json_safe(self.lower),
+            "upper": json_safe(self.upper),
             "level": self.level,
             "seed": self.seed,
             "table_sha256": self.table_hash,
             "lists": list(self.lists),
-            "parameters": _jsonable(self.parameters),
+            "parameters": json_safe(self.parameters),
             "version": self.version,
-            "diagnostics": _jsonable(self.diagnostics),
+            "diagnostics": json_safe(self.diagnostics),
             "warnings": list(self.warnings),
-            "details": _jsonable(self.details),
+            "details": json_safe(self.details),
         }
         if self.draws is not None:
             out["draw_summary"] = {
@@ -165,14 +165,14 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _jsonable(value: Any) -> Any:
-    """Turn numpy scalars/arrays and non-finite floats into JSON-safe values."""
+def json_safe(value: Any) -> Any:
+    """Turn numpy scalars/arrays and non-finite floats (as null) into JSON-safe values."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, np.ndarray):
-        return [_jsonable(v) for v in value.tolist()]
+        return [json_safe(v) for v in value.tolist()]
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, float | np.floating):
