@@ -260,7 +260,7 @@ class _Design:
 
     def _chao_nonnegative(self, spec: ModelSpec, X: np.ndarray, fit: PoissonFit) -> PoissonFit:
         """Rcapture's rule for Chao's model: drop hinge columns whose slope is negative."""
-        n_het = X.shape[1] - (len(fit.beta) - _n_het(spec, self.n_lists))
+        n_het = _n_het(spec, self.n_lists)
         first = X.shape[1] - n_het
         keep = list(range(X.shape[1]))
         while True:
