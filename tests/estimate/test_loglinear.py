@@ -107,3 +107,11 @@ def test_too_many_lists_is_refused(load):
 def test_unknown_model_is_refused(load):
     with pytest.raises(UserError, match="unknown model"):
         LogLinear(model="Mx").fit(load("conting_spina"))
+
+
+@pytest.mark.parametrize("stem", ["Rcapture_hare", "Rcapture_lesbian", "LCMCR_kosovo_aggregate"])
+def test_chao_hinge_slopes_are_never_negative(load, stem):
+    """Rcapture's rule for Mth-Chao: a negative hinge slope is set to 0 (column dropped)."""
+    result = LogLinear(model="Mth-Chao").fit(load(stem))
+    hinges = [v for k, v in result.details["coefficients"].items() if k.startswith("h")]
+    assert hinges and min(hinges) >= 0
