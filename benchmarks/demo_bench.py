@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 TOOK = re.compile(r"Took (\d+) s \((.*)\)")
+DOCUMENTED = re.compile(r"Documented persons .*?: ([\d,]+)")
+SEEN = re.compile(r"of whom ([\d,]+) are on at least one list")
 HEADLINE = re.compile(r"Estimated total .*?: ([\d,]+) \(95% interval ([\d,]+) – ([\d,]+)\)")
 STAGE = re.compile(r"(\w+) (\d+) s")
 
@@ -43,6 +45,9 @@ def one_run(size: int, seed: int, folder: Path) -> dict:
     covered = "inside the interval" in result.stdout
     found = HEADLINE.search(result.stdout)
     headline = "{} ({} – {})".format(*found.groups()) if found else "?"
+    matches = (DOCUMENTED.search(result.stdout), SEEN.search(result.stdout))
+    documented, seen = (m.group(1) if m else "?" for m in matches)
+    headline += f"; documented persons {documented} (truly on a list: {seen})"
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "wall": wall,

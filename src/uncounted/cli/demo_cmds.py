@@ -40,6 +40,7 @@ class DemoResult:
     root: Path
     report: Path
     true_n: int
+    true_observed: int
     records: dict[str, int] = field(default_factory=dict)
     persons: int = 0
     estimate: object = None
@@ -110,7 +111,14 @@ def run_demo(directory: Path, size: int, seed: int, command: str = "") -> DemoRe
         bar.update(task, completed=1)
         timings["report"] = time.perf_counter() - started
     return DemoResult(
-        root, report, scenario.manifest["true_n"], records, persons, estimate, timings
+        root,
+        report,
+        scenario.manifest["true_n"],
+        scenario.manifest["observed_n"],
+        records,
+        persons,
+        estimate,
+        timings,
     )
 
 
@@ -213,7 +221,8 @@ def print_summary(result: DemoResult) -> None:
     )
     covered = "inside" if e.lower <= result.true_n <= e.upper else "OUTSIDE"
     console.print(
-        f"True total in the simulated scenario: [bold]{result.true_n:,}[/] ({covered} the interval)"
+        f"True total in the simulated scenario: [bold]{result.true_n:,}[/] ({covered} the "
+        f"interval), of whom {result.true_observed:,} are on at least one list"
     )
     console.print(f"Workspace: {result.root}")
     console.print(f"Report:    [bold]{result.report}[/]")

@@ -128,9 +128,16 @@ def load_truth(path: Path) -> dict | None:
 def truth_note(truth: dict | None) -> tuple[str, ...]:
     if truth is None:
         return ()
+    seen = truth.get("observed_n")
+    linkage = (
+        f" Of the {truth.get('true_n', 0):,} simulated persons, {seen:,} are on at least one "
+        "list: compare with the documented persons that linkage found."
+        if seen is not None
+        else ""
+    )
     return (
         "This workspace holds a simulated scenario (uncounted demo): the names are synthetic "
-        "and the true totals are known, so the report shows them next to the estimates.",
+        "and the true totals are known, so the report shows them next to the estimates." + linkage,
     )
 
 
