@@ -225,14 +225,7 @@ def assign_public_ids(run: LinkRun, records: pd.DataFrame, result: LinkResult) -
             keep[label] = old_pk
             taken_old.add(old_pk)
     flags = result.flags.set_index("label")["flag_list"]
-    summary = frame.groupby("label").agg(
-        record_count=("unique_id", "size"), sources=("source", lambda s: sorted(set(s)))
-    )
-    hashes = (
-        frame.sort_values("unique_id")
-        .groupby("label")["unique_id"]
-        .agg(lambda s: hashlib.sha256(",".join(map(str, s)).encode()).hexdigest())
-    )
+    summary, hashes = _person_summary(frame)
     labels = summary.index.to_numpy()
     kept = np.array([keep.get(int(x), -1) for x in labels])
     _update_kept(run, labels[kept >= 0], kept[kept >= 0], summary, flags, hashes)
@@ -251,6 +244,28 @@ def assign_public_ids(run: LinkRun, records: pd.DataFrame, result: LinkResult) -
     return pd.DataFrame(
         {"unique_id": frame["unique_id"], "person_pk": person_pk.reindex(frame["label"]).to_numpy()}
     )
+
+
+def _person_summary(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Per person label: record count, sorted source names (as a list) and a records hash.
+
+    Vectorised: sources as a bit mask per person (one bit per source, a handful of distinct
+    masks), the hash as the sum of per-record 64-bit hashes (order-free, equal sets equal).
+    """
+    names = sorted(frame["source"].unique())
+    present = (
+        pd.DataFrame({k: (frame["source"] == n).to_numpy() for k, n in enumerate(names)})
+        .groupby(frame["label"].to_numpy())
+        .max()
+    )
+    masks = sum(present[k].astype("int64") * (1 << k) for k in range(len(names)))
+    as_list = {m: [n for k, n in enumerate(names) if m >> k & 1] for m in masks.unique()}
+    uid_hash = pd.util.hash_array(frame["unique_id"].to_numpy(dtype=np.int64))
+    sums = pd.Series(uid_hash, index=frame.index).groupby(frame["label"]).sum()
+    summary = pd.DataFrame(
+        {"record_count": frame.groupby("label").size(), "sources": masks.map(as_list)}
+    )
+    return summary, sums.map(lambda v: f"{int(v) & (2**64 - 1):016x}")
 
 
 def _update_kept(run, labels, pks, summary, flags, hashes) -> None:
