@@ -268,19 +268,34 @@ def _person_summary(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return summary, sums.map(lambda v: f"{int(v) & (2**64 - 1):016x}")
 
 
-def _update_kept(run, labels, pks, summary, flags, hashes) -> None:
-    rows = [
-        (
-            True,
-            run.pk,
-            int(summary.at[lab, "record_count"]),
-            json.dumps(summary.at[lab, "sources"], ensure_ascii=False),
-            json.dumps(list(flags.get(lab, []))),
-            hashes[lab],
-            int(pk),
-        )
-        for lab, pk in zip(labels.tolist(), pks.tolist(), strict=True)
+def _person_columns(labels, summary, flags, hashes) -> tuple[list, list, list, list]:
+    """Record counts, sources JSON, flags JSON and hashes for ``labels``, as plain lists."""
+    sub = summary.reindex(labels)
+    json_of = {}
+    sources = [
+        json_of.setdefault(tuple(v), json.dumps(v, ensure_ascii=False)) for v in sub["sources"]
     ]
+    flag_json = [
+        json_of.setdefault(("flags", *v), json.dumps(list(v))) for v in flags.reindex(labels)
+    ]
+    counts = sub["record_count"].astype(int).tolist()
+    return counts, sources, flag_json, hashes.reindex(labels).tolist()
+
+
+def _update_kept(run, labels, pks, summary, flags, hashes) -> None:
+    counts, sources, flag_json, hash_list = _person_columns(labels, summary, flags, hashes)
+    rows = list(
+        zip(
+            [True] * len(labels),
+            [run.pk] * len(labels),
+            counts,
+            sources,
+            flag_json,
+            hash_list,
+            pks.astype(int).tolist(),
+            strict=True,
+        )
+    )
     _executemany(
         "UPDATE linkage_person SET active = %s, last_run_id = %s, record_count = %s, "
         "sources = %s, flags = %s, records_hash = %s WHERE id = %s",
@@ -294,26 +309,28 @@ def _insert_new(run, labels, summary, flags, hashes) -> np.ndarray:
         return np.array([], dtype=np.int64)
     start = _next_public_number()
     public = [f"P{start + k:07d}" for k in range(len(labels))]
-    rows = [
-        (
-            pid,
-            run.pk,
-            run.pk,
-            True,
-            int(summary.at[lab, "record_count"]),
-            json.dumps(summary.at[lab, "sources"], ensure_ascii=False),
-            json.dumps(list(flags.get(lab, []))),
-            hashes[lab],
+    counts, sources, flag_json, hash_list = _person_columns(labels, summary, flags, hashes)
+    n = len(labels)
+    rows = list(
+        zip(
+            public,
+            [run.pk] * n,
+            [run.pk] * n,
+            [True] * n,
+            counts,
+            sources,
+            flag_json,
+            hash_list,
+            strict=True,
         )
-        for pid, lab in zip(public, labels.tolist(), strict=True)
-    ]
+    )
     _executemany(
         "INSERT INTO linkage_person (public_id, created_run_id, last_run_id, active, "
         "record_count, sources, flags, records_hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         rows,
     )
-    ids = dict(Person.objects.filter(created_run=run).values_list("public_id", "pk"))
-    return np.array([ids[p] for p in public], dtype=np.int64)
+    ids = pd.Series(dict(Person.objects.filter(created_run=run).values_list("public_id", "pk")))
+    return ids.reindex(public).to_numpy(dtype=np.int64)
 
 
 def _next_public_number() -> int:
