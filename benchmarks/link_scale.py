@@ -66,7 +66,7 @@ def prepare(size: int, folder: Path, seed: int) -> None:
 def measure(folder: Path, official: str) -> dict:
     ws = folder / "ws"
     start = time.perf_counter()
-    out = run(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--json")
+    out = run(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--force", "--json")
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_kib, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
