@@ -42,6 +42,7 @@ th, td { border-bottom: 1px solid var(--line); padding: .25rem .45rem; text-alig
 th { background: #f3f5f7; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.pooled td { background: #fff8e6; }
+.people td:nth-child(2) { min-width: 11rem; }
 bdi.ar { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", "DejaVu Sans", serif; font-size: 1.05em; }
 figure { margin: 1rem 0; page-break-inside: avoid; break-inside: avoid; }
 svg.plot { max-width: 100%; height: auto; display: block; }
@@ -419,6 +420,10 @@ def _person_rows(people: Sequence[PersonRow]) -> list[list[str]]:
     ]
 
 
+def _people(people: Sequence[PersonRow]) -> str:
+    return f'<div class="people">{_table(PERSON_HEADERS, _person_rows(people), set())}</div>'
+
+
 def _ranking_table(items: Sequence[Ranking], what: str) -> str:
     rows = [
         [
@@ -454,12 +459,12 @@ def _campaign(c: CampaignLists) -> str:
     shown = 0
     for facility, people in c.remains_not_returned.items():
         parts.append(f"<h4>{name_html(facility)} ({num(len(people))})</h4>")
-        parts.append(_table(PERSON_HEADERS, _person_rows(people), set()))
+        parts.append(_people(people))
         shown += len(people)
     if shown < c.remains_total:
         parts.append(_limit_note(shown, c.remains_total))
     parts.append(f"<h3>Still detained or disappeared ({num(c.still_missing_total)} persons)</h3>")
-    parts.append(_table(PERSON_HEADERS, _person_rows(c.still_missing), set()))
+    parts.append(_people(c.still_missing))
     if len(c.still_missing) < c.still_missing_total:
         parts.append(_limit_note(len(c.still_missing), c.still_missing_total))
     return _section(
