@@ -107,6 +107,12 @@ def print_estimate(stored) -> None:
                 escape(f"pooled: {', '.join(s.members)}" if s.pooled else s.flag),
             )
         console.print(table)
+        total = stored.details.get("stratified_total")
+        if total:
+            console.print(
+                f"sum of the strata (posterior draws added): {fmt(total['estimate'])} "
+                f"(95% interval {fmt(total['lower'])} – {fmt(total['upper'])})"
+            )
         console.print(
             f"{stored.missing:,} persons have no value for {', '.join(stored.by)}: "
             "in the overall estimate, in no stratum."
