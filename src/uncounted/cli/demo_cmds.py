@@ -141,18 +141,25 @@ def import_lists(manifest: dict, folder: Path, bar, timings: dict[str, float]) -
     started = time.perf_counter()
     counts: dict[str, int] = {}
     task = bar.add_task("importing lists", total=sum(e["records"] for e in manifest["lists"]))
+    base = 0
     for entry in manifest["lists"]:
         bar.update(task, description=f"importing {entry['source']}"[:28])
         mapping = folder / entry["mapping"] if entry.get("mapping") else None
+
+        def moved(done: int, total: int, base: int = base, rows: int = entry["records"]) -> None:
+            bar.update(task, completed=base + rows * done / max(total, 1))  # bytes read
+
         report = import_file(
             folder / entry["file"],
             entry["source"],
             mapping=mapping,
             actor=current_user(),
             encoding=entry.get("encoding"),
+            progress=moved,
         )
         counts[entry["source"]] = report.records_created + report.records_updated
-        bar.advance(task, entry["records"])
+        base += entry["records"]
+        bar.update(task, completed=base)
     bar.update(task, description="importing lists")
     timings["import"] = time.perf_counter() - started
     return counts
