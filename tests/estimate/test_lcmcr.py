@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from numba import njit
 from scipy import special
 
 from uncounted.errors import UserError
 from uncounted.estimate import LCMCR, CaptureTable
+from uncounted.estimate._lcmcr_kernel import log_beta_pair
 
 
 def small_table() -> CaptureTable:
@@ -84,6 +86,32 @@ def test_two_classes_match_importance_sampling():
     assert result.details["posterior_mean"] == pytest.approx(float(grid @ prob), abs=2.0)
     for q in (0.25, 0.5, 0.75):
         assert np.quantile(result.draws, q) == pytest.approx(grid[np.searchsorted(cdf, q)], abs=2)
+
+
+@njit
+def _mean_log_beta_pair(a: float, b: float, draws: int, seed: int) -> tuple[float, float]:
+    np.random.seed(seed)
+    total_v, total_1mv = 0.0, 0.0
+    for _ in range(draws):
+        log_v, log_1mv = log_beta_pair(a, b)
+        total_v += log_v
+        total_1mv += log_1mv
+    return total_v / draws, total_1mv / draws
+
+
+@pytest.mark.parametrize("a, b", [(1.0, 0.01), (6.0, 0.02), (0.01, 1.0), (3.0, 40.0)])
+def test_stick_draws_exact_in_logs_for_tiny_concentration(a, b):
+    """E log V = ψ(a) − ψ(a + b), E log(1 − V) = ψ(b) − ψ(a + b) for V ~ Beta(a, b).
+
+    With alpha = 0.01 the stick Beta(1, alpha) is within 1e-16 of 1 most of the time: a
+    plain Beta draw clamped below 1 gave a mean log(1 − V) of −31 instead of −100, which
+    biased the concentration alpha upwards (the bug this guards against)."""
+    draws = 100_000
+    mean_v, mean_1mv = _mean_log_beta_pair(a, b, draws, 7)
+    for got, x in ((mean_v, a), (mean_1mv, b)):
+        exact = special.digamma(x) - special.digamma(a + b)
+        sd = np.sqrt(special.polygamma(1, x) - special.polygamma(1, a + b))
+        assert got == pytest.approx(exact, abs=5 * sd / np.sqrt(draws))
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers():

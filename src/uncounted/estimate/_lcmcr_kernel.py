@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 SMALL_MULTINOMIAL = 12  # below this count, draw members one by one (cheaper than binomials)
+WARM_UP = 500  # LCMCR's warm-up iterations (alpha held at 0.3 / K), run before the burn-in
 
 
 @njit(cache=True, nogil=True)
@@ -83,6 +84,48 @@ def _beta(ones, members):
 
 
 @njit(cache=True, nogil=True)
+def _log_gamma_draw(shape):
+    """log of a Gamma(shape, 1) draw, exact for tiny shapes: G(a) = G(a + 1) · U^(1/a), so
+    log G(a) = log G(a + 1) + log(U) / a, which stays finite where G(a) itself underflows."""
+    if shape >= 1.0:
+        return np.log(np.random.gamma(shape, 1.0))
+    return np.log(np.random.gamma(shape + 1.0, 1.0)) + np.log(np.random.random()) / shape
+
+
+@njit(cache=True, nogil=True)
+def log_beta_pair(a, b):
+    """(log V, log(1 − V)) for V ~ Beta(a, b), from two log-gamma draws (as LCMCR's C++).
+
+    Why: the stick-breaking weights need log(1 − V) when V is within 1e-16 of 1, which
+    happens most of the time once alpha is below about 0.05 (Beta(1 + m, alpha));
+    ``np.random.beta`` then returns exactly 1, and a clamp at 1 − 1e-16 caps log(1 − V)
+    at −37 where its true mean is −1/alpha (−100 at alpha = 0.01), biasing alpha upwards."""
+    g1 = _log_gamma_draw(a)
+    g2 = _log_gamma_draw(b)
+    top = max(g1, g2)
+    total = top + np.log(np.exp(g1 - top) + np.exp(g2 - top))
+    return g1 - total, g2 - total
+
+
+@njit(cache=True, nogil=True)
+def _stick_breaking(members, alpha, log_pi):
+    """Draw the truncated stick-breaking weights given class counts, in logs; return
+    Σ_k<K log(1 − V_k), which the concentration update needs."""
+    n_classes = log_pi.shape[0]
+    tail = 0
+    for k in range(n_classes):
+        tail += members[k]
+    log_rest = 0.0
+    for k in range(n_classes - 1):
+        tail -= members[k]
+        log_v, log_1mv = log_beta_pair(1.0 + members[k], alpha + tail)
+        log_pi[k] = log_v + log_rest
+        log_rest += log_1mv
+    log_pi[n_classes - 1] = log_rest
+    return log_rest
+
+
+@njit(cache=True, nogil=True)
 def _log_space_probs(base, ratio, ones_ptr, ones_idx, c, prob):
     """Unnormalised class probabilities of pattern c computed in logs; returns their sum."""
     n_classes = base.shape[0]
@@ -99,6 +142,36 @@ def _log_space_probs(base, ratio, ones_ptr, ones_idx, c, prob):
         prob[k] = np.exp(prob[k] - best)
         norm += prob[k]
     return norm
+
+
+@njit(cache=True, nogil=True)
+def _lcmcr_start_weights(log_pi):
+    """LCMCR's starting class weights: four classes of 0.225 and 0.1 spread over the rest
+    (equal weights when K <= 4)."""
+    n_classes = log_pi.shape[0]
+    for k in range(n_classes):
+        if n_classes <= 4:
+            log_pi[k] = -np.log(n_classes)
+        else:
+            log_pi[k] = np.log(0.225) if k < 4 else np.log(0.1 / (n_classes - 4))
+
+
+@njit(cache=True, nogil=True)
+def _sort_classes_by_weight(lam, log_pi, order):
+    """Relabel the classes by decreasing weight, as LCMCR does once after its warm-up (the
+    stick-breaking prior favours heavy classes first)."""
+    n_classes = log_pi.shape[0]
+    for i in range(n_classes):  # insertion sort of class indices by decreasing weight
+        order[i] = i
+        j = i
+        while j > 0 and log_pi[order[j - 1]] < log_pi[order[j]]:
+            order[j - 1], order[j] = order[j], order[j - 1]
+            j -= 1
+    old_lam = lam.copy()
+    old_log_pi = log_pi.copy()
+    for k in range(n_classes):
+        lam[:, k] = old_lam[:, order[k]]
+        log_pi[k] = old_log_pi[order[k]]
 
 
 @njit(cache=True, nogil=True)
@@ -122,9 +195,14 @@ def run_chain(
     """Run one chain; write ``samples`` thinned draws of N, alpha and occupied classes.
 
     Patterns are given in CSR form: pattern c records lists ones_idx[ones_ptr[c]:ones_ptr[c+1]].
-    ``lam_init[j]`` is a starting capture probability for list j (jittered per class): a
-    start near the data shortens burn-in, whereas Beta(1, 1) starts (around 0.5 on lists
-    that record a few percent) can leave a chain far from the posterior for a long time.
+    The start is LCMCR's (its C++ ``Initializes``): every class gets capture probability
+    ``lam_init[j]`` = n_j / n on list j, weights 0.225 × 4 and 0.1 / (K − 4), alpha 0.3 / K
+    held fixed for ``WARM_UP`` iterations, then the classes are relabelled by weight. Why it
+    matters: on sparse many-list tables the posterior of N has separated modes that the
+    Gibbs sampler rarely crosses, so the start decides which one a chain reports; on
+    verdata's Colombian R1 table (20 lists) a start with class-jittered n_j / 2n settled at
+    N ≈ 1,410 for millions of iterations while LCMCR's start reproduces verdata's
+    published posterior (docs/estimation.md).
     """
     np.random.seed(seed)
     n_patterns = counts.shape[0]
@@ -134,31 +212,28 @@ def run_chain(
     lam = np.empty((n_lists, n_classes))
     for j in range(n_lists):
         for k in range(n_classes):
-            lam[j, k] = min(0.99, lam_init[j] * (0.5 + np.random.random()))
-    alpha = 1.0
-    pi = np.empty(n_classes)
-    rest = 1.0
-    for k in range(n_classes - 1):
-        v = np.random.beta(1.0, alpha)
-        pi[k] = v * rest
-        rest *= 1.0 - v
-    pi[n_classes - 1] = rest
+            lam[j, k] = min(0.99, lam_init[j])
+    log_pi = np.empty(n_classes)
+    _lcmcr_start_weights(log_pi)
+    alpha = 0.3 / n_classes
+    members = np.zeros(n_classes, dtype=np.int64)
 
     base = np.empty(n_classes)
     scaled = np.empty(n_classes)
     ratio = np.empty((n_lists, n_classes))
     prob = np.empty(n_classes)
-    members = np.zeros(n_classes, dtype=np.int64)
     ones_k = np.zeros((n_lists, n_classes), dtype=np.int64)
     pattern_members = np.zeros(n_classes, dtype=np.int64)
     order = np.zeros(n_classes, dtype=np.int64)
-    total_iter = burn_in + samples * thin
+    total_iter = WARM_UP + burn_in + samples * thin
     stored = 0
     for it in range(total_iter):
+        if it == WARM_UP:
+            _sort_classes_by_weight(lam, log_pi, order)
         # base[k] = log pi_k + sum_j log(1 - lam_jk); ratio[j, k] = lam_jk / (1 - lam_jk)
         best_base = -np.inf
         for k in range(n_classes):
-            s = np.log(pi[k]) if pi[k] > 0 else -np.inf
+            s = log_pi[k]
             for j in range(n_lists):
                 s += np.log1p(-lam[j, k])
                 ratio[j, k] = lam[j, k] / (1.0 - lam[j, k])
@@ -211,22 +286,12 @@ def run_chain(
             for k in range(n_classes):
                 lam[j, k] = min(max(_beta(ones_k[j, k], members[k]), 1e-300), 1.0 - 1e-16)
         # stick-breaking weights and concentration
-        tail = 0
-        for k in range(n_classes):
-            tail += members[k]
-        rest = 1.0
-        log_rest = 0.0
-        for k in range(n_classes - 1):
-            tail -= members[k]
-            v = np.random.beta(1.0 + members[k], alpha + tail)
-            v = min(v, 1.0 - 1e-16)
-            pi[k] = v * rest
-            rest *= 1.0 - v
-            log_rest += np.log1p(-v)
-        pi[n_classes - 1] = rest
-        alpha = np.random.gamma(a_alpha + n_classes - 1, 1.0 / (b_alpha - log_rest))
-        alpha = max(alpha, 1e-10)
-        if it >= burn_in and (it - burn_in + 1) % thin == 0:
+        log_rest = _stick_breaking(members, alpha, log_pi)
+        if it >= WARM_UP:  # LCMCR keeps alpha at its start value during the warm-up
+            alpha = np.random.gamma(a_alpha + n_classes - 1, 1.0 / (b_alpha - log_rest))
+            alpha = max(alpha, 1e-10)
+        after = it - WARM_UP - burn_in
+        if after >= 0 and (after + 1) % thin == 0:
             out_n[stored] = n_obs + n0
             out_alpha[stored] = alpha
             occupied = 0

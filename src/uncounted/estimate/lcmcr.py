@@ -23,7 +23,7 @@ import numpy as np
 
 from uncounted.errors import UserError
 from uncounted.estimate import diagnostics as diag
-from uncounted.estimate._lcmcr_kernel import run_chain
+from uncounted.estimate._lcmcr_kernel import WARM_UP, run_chain
 from uncounted.estimate.result import EstimateResult
 from uncounted.estimate.table import CaptureTable
 
@@ -55,7 +55,7 @@ class LCMCR:
         ptr, idx = _csr(table.patterns)
         counts = np.ascontiguousarray(table.counts, dtype=np.int64)
         totals = counts @ table.patterns.astype(np.int64)
-        lam_init = np.maximum(totals / (2.0 * table.observed), 1e-3)  # as if N were 2n
+        lam_init = np.maximum(totals / table.observed, 1e-3)  # LCMCR's start: n_j / n
         n_draws, n_alpha, n_cls = (
             np.zeros((self.chains, self.samples), dtype=dtype)
             for dtype in (np.int64, np.float64, np.int64)
@@ -114,7 +114,7 @@ class LCMCR:
         lower, upper = (float(x) for x in np.quantile(draws, [0.025, 0.975]))
         rhat = diag.split_rhat(n_draws) if self.chains > 1 else float("nan")
         ess = diag.effective_sample_size(n_draws)
-        iterations = self.chains * (self.burn_in + self.samples * self.thinning)
+        iterations = self.chains * (WARM_UP + self.burn_in + self.samples * self.thinning)
         warnings = diag.table_warnings(table)
         warnings += diag.chain_warnings(rhat if self.chains > 1 else 1.0, ess)
         warnings += diag.tail_warning(median, lower, upper, table.observed)
