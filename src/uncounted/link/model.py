@@ -226,40 +226,42 @@ def _keys_equal(*cols: str) -> str:
 # Blocking rules: every pair that matches at least one rule is scored. They are built on
 # the cross-script keys so that Arabic and Latin spellings of one person meet; each rule
 # alone misses the pairs where one of its keys is wrong or missing, the union rarely does.
-BLOCK_KEYS: list[tuple[str, tuple[tuple[str, int], ...]]] = [
-    # (name, ((feature column, first letters or 0 for all), ...))
-    ("given+father", (("given_key", 0), ("father_key", 0))),
-    ("given+family", (("given_key", 0), ("family_key", 0))),
-    ("father+family", (("father_key", 0), ("family_key", 0))),
-    ("given+father+family", (("given_key", 0), ("father_key", 0), ("family_key", 0))),
-    ("given+grandfather", (("given_key", 0), ("grandfather_key", 0))),
-    ("given+mother", (("given_key", 0), ("mother_key", 0))),
-    ("given+birth year", (("given_key", 0), ("by_lo", 0))),
-    ("father+birth year", (("father_key", 0), ("by_lo", 0))),
-    ("family+death day", (("family_key", 0), ("death_d", 0))),
-    ("given+death day", (("given_key", 0), ("death_d", 0))),
-    ("given+arrest day", (("given_key", 0), ("arrest_d", 0))),
-    ("family+birth year", (("family_key", 0), ("by_lo", 0))),
-    ("given, family: first 3 letters", (("given_key", 3), ("family_key", 3))),
-    ("given+family skeletons", (("given_skel", 0), ("family_skel", 0))),
-    ("given+father skeletons", (("given_skel", 0), ("father_skel", 0))),
+BLOCK_KEYS: list[tuple[str, tuple[tuple[str, int], ...], int]] = [
+    # (name, ((feature column, first letters or 0 for all), ...), largest block kept)
+    ("given+father", (("given_key", 0), ("father_key", 0)), 300),
+    ("given+family", (("given_key", 0), ("family_key", 0)), 300),
+    ("father+family", (("father_key", 0), ("family_key", 0)), 300),
+    ("given+father+family", (("given_key", 0), ("father_key", 0), ("family_key", 0)), 300),
+    ("given+grandfather", (("given_key", 0), ("grandfather_key", 0)), 60),
+    ("given+mother", (("given_key", 0), ("mother_key", 0)), 60),
+    ("given+birth year", (("given_key", 0), ("by_lo", 0)), 60),
+    ("father+birth year", (("father_key", 0), ("by_lo", 0)), 60),
+    ("family+death day", (("family_key", 0), ("death_d", 0)), 300),
+    ("given+death day", (("given_key", 0), ("death_d", 0)), 300),
+    ("given+arrest day", (("given_key", 0), ("arrest_d", 0)), 300),
+    ("family+birth year", (("family_key", 0), ("by_lo", 0)), 60),
+    ("given, family: first 3 letters", (("given_key", 3), ("family_key", 3)), 60),
+    ("given+family skeletons", (("given_skel", 0), ("family_skel", 0)), 60),
+    ("given+father skeletons", (("given_skel", 0), ("father_skel", 0)), 60),
     (
         "given, father: first 2 letters, birth year",
         (("given_key", 2), ("father_key", 2), ("by_lo", 0)),
+        60,
     ),
-    ("registry number", (("registry", 0),)),
-    ("detainee number", (("detainee", 0),)),
+    ("registry number", (("registry", 0),), 300),
+    ("detainee number", (("detainee", 0),), 300),
 ]
-# A block (records sharing a rule's key) larger than this is dropped from that rule: at a
-# million records "محمد son of أحمد" alone would be tens of millions of pairs. Such records
-# still meet through the more specific rules (three names, a name and a date).
-MAX_BLOCK = 300
+# A block (records sharing a rule's key) larger than its limit is dropped from that rule: at
+# a million records "محمد son of أحمد" alone would be tens of millions of pairs. Such records
+# still meet through the more specific rules (three names, a name and a date). The rules
+# that mostly catch spelling and order variants keep only small blocks: at a million
+# records they added 5-12 million pairs each for about a thousand matches.
 
 
-def block_key_columns(features: pd.DataFrame, max_block: int = MAX_BLOCK) -> pd.DataFrame:
+def block_key_columns(features: pd.DataFrame) -> pd.DataFrame:
     """One integer column per rule of :data:`BLOCK_KEYS` (null: missing or too common)."""
     out = {}
-    for i, (_, parts) in enumerate(BLOCK_KEYS):
+    for i, (_, parts, max_block) in enumerate(BLOCK_KEYS):
         cols = {}
         for col, letters in parts:
             values = features[col]
@@ -274,7 +276,7 @@ def block_key_columns(features: pd.DataFrame, max_block: int = MAX_BLOCK) -> pd.
 
 
 BLOCKING_RULES: list[tuple[str, Any]] = [
-    *((name, f'l."bk{i}" = r."bk{i}"') for i, (name, _) in enumerate(BLOCK_KEYS)),
+    *((name, f'l."bk{i}" = r."bk{i}"') for i, (name, _, _) in enumerate(BLOCK_KEYS)),
     ("two name keys in any order", block_on("name_pairs", arrays_to_explode=["name_pairs"])),
 ]
 
