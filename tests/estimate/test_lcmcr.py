@@ -180,18 +180,20 @@ def test_colombia_replicate_agrees_with_verdata(load, mse_dir):
     assert result.upper == pytest.approx(row["N_q975"], rel=0.20)
 
 
-def test_colombia_r1_reaches_verdata_mode(load, mse_dir):
-    """R1 of the verdata example: the posterior of N has a narrow mode near 1,410 and
-    verdata's broad one (median 2,068, 95% 1,396–3,062) that the Gibbs sampler rarely
-    crosses. From a class-jittered n_j / 2n start every chain settled in the narrow mode
-    for the whole of verdata's 5 million iterations (median 1,412); LCMCR's start reaches
-    verdata's. Seeds 1–3 of this short run gave medians 1,731–1,904, 2.5% 1,379–1,385,
-    97.5% 2,971–3,071 (docs/estimation.md)."""
+def test_colombia_r1_leaves_the_narrow_mode(load, mse_dir):
+    """R1 of the verdata example: the posterior of N has a narrow mode near 1,410–1,500 and
+    a broad one; the Gibbs sampler rarely crosses between them. From a class-jittered
+    n_j / 2n start, chains sat at medians 1,412 / 1,495 / 1,509 for all of verdata's 5
+    million iterations (multi-chain runs: 1,460); from LCMCR's start, 3 chains of verdata's
+    length agree (R-hat 1.001) on median 1,618, 95% 1,371–2,864 — still below verdata's
+    published median 2,068 (95% 1,396–3,062), an open gap (docs/estimation.md), so the
+    median is checked against the narrow mode, not against verdata's. Seeds 1–3 of this
+    short run: medians 1,731–1,904, 2.5% 1,379–1,385, 97.5% 2,971–3,071."""
     published = pd.read_csv(mse_dir / "colombia_recruitment_men_1999_lcmcr_posterior_summary.csv")
     row = published.set_index("replicate").loc["R1"]
     table = load("colombia_recruitment_men_1999_R1_capture_patterns")
     assert table.observed == row["n_obs"]
     result = LCMCR(verdata=True, burn_in=10_000, samples=400, thinning=100, seed=1).fit(table)
-    assert result.estimate == pytest.approx(row["N_median"], rel=0.20)
+    assert result.estimate > 1_600
     assert result.lower == pytest.approx(row["N_q025"], rel=0.05)
     assert result.upper == pytest.approx(row["N_q975"], rel=0.15)
