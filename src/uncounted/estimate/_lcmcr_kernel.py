@@ -89,7 +89,8 @@ def _log_gamma_draw(shape):
     log G(a) = log G(a + 1) + log(U) / a, which stays finite where G(a) itself underflows."""
     if shape >= 1.0:
         return np.log(np.random.gamma(shape, 1.0))
-    return np.log(np.random.gamma(shape + 1.0, 1.0)) + np.log(np.random.random()) / shape
+    uniform = 1.0 - np.random.random()  # in (0, 1]: log never -inf
+    return np.log(np.random.gamma(shape + 1.0, 1.0)) + np.log(uniform) / shape
 
 
 @njit(cache=True, nogil=True)
