@@ -138,3 +138,28 @@ def test_cli_link_persons_export_evaluate(imported, cli, tmp_path):
     assert code == 0
     code, _, err = cli("link", "--official", "no_such_list")
     assert code == 1 and "no_such_list" in err
+
+
+def test_estimation_histories_leave_out_records_too_sparse_to_link(imported, tmp_path):
+    from uncounted.link.store import NAME_PARTS, capture_histories, persons_too_sparse
+    from uncounted.records.importer import import_file
+    from uncounted.store.core.models import Record
+    from uncounted.store.linkage.models import Membership, Person
+
+    sparse = tmp_path / "sparse.csv"
+    sparse.write_text("record_id,given_name,death_date\nx1,محمد,2013\nx2,,2014\n", encoding="utf-8")
+    import_file(sparse, "sparse_list", None, actor="tester")
+    _run()
+    records = pd.DataFrame(
+        list(Record.objects.values("id", "registry_number", *NAME_PARTS))
+    ).set_index("id")
+    parts = (records[list(NAME_PARTS)] != "").sum(axis=1)
+    linkable = records.index[(parts >= 2) | (records["registry_number"] != "")]
+    members = dict(Membership.objects.values_list("record_id", "person__public_id"))
+    expected = {members[r] for r in linkable}
+    histories = capture_histories([], linkable_only=True)
+    assert set(histories["person_id"]) == expected
+    assert "sparse_list" in histories.columns and histories["sparse_list"].sum() == 0
+    everyone = Person.objects.filter(active=True).count()
+    assert persons_too_sparse() == everyone - len(expected) >= 2
+    assert len(capture_histories([])) == everyone

@@ -119,6 +119,12 @@ def print_estimate(stored) -> None:
         )
         for warning in stored.details.get("strata_warnings", []):
             console.print(f"[yellow]warning:[/] {escape(warning)}")
+    sparse = stored.details.get("too_sparse_to_link", 0)
+    if sparse:
+        console.print(
+            f"{sparse:,} persons are known only from records too sparse to link (a given name "
+            "alone, or no name): documented, but left out of the capture histories."
+        )
     console.print(
         f"stored as estimate {stored.pk} (seed {stored.seed}, inputs sha256 "
         f"{stored.inputs_hash[:16]}…); write the report with: uncounted report"

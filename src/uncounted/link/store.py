@@ -439,8 +439,24 @@ def person_sources() -> pd.DataFrame:
         return pd.DataFrame(cursor.fetchall(), columns=["person_id", "source"])
 
 
-def capture_histories(fields: Sequence[str] = ()) -> pd.DataFrame:
+# A record too sparse to be linked (a given name alone, or no name) cannot be told apart from
+# anyone else's record, so it would stand as a person of its own in any list: counted in a
+# capture history it inflates the single-list cells and hence the estimate. Multiple systems
+# estimation therefore uses only records carrying two name parts or a civil registry number;
+# thinning every list this way leaves the estimand (the whole population) unchanged.
+NAME_PARTS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+LINKABLE_SQL = (
+    "(("
+    + " + ".join(f"(CASE WHEN r.{f} <> '' THEN 1 ELSE 0 END)" for f in NAME_PARTS)
+    + ") >= 2 OR r.registry_number <> '')"
+)
+
+
+def capture_histories(fields: Sequence[str] = (), linkable_only: bool = False) -> pd.DataFrame:
     """One row per current person: ``person_id``, a 0/1 column per source, then ``fields``.
+
+    ``linkable_only``: count only records that carry enough to be linked
+    (:data:`LINKABLE_SQL`); persons with no such record are left out (estimation uses this).
 
     Each requested record field (e.g. ``governorate_pcode``, ``sex``, ``death_date``) is
     taken from the person's records by majority: the most frequent non-empty value; a tie
@@ -460,6 +476,7 @@ def capture_histories(fields: Sequence[str] = ()) -> pd.DataFrame:
         f"SELECT p.public_id, s.name, r.id{extra} FROM linkage_membership m "
         "JOIN linkage_person p ON p.id = m.person_id JOIN core_record r ON r.id = m.record_id "
         "JOIN core_source s ON s.id = r.source_id"
+        + (f" WHERE {LINKABLE_SQL}" if linkable_only else "")
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -478,6 +495,18 @@ def capture_histories(fields: Sequence[str] = ()) -> pd.DataFrame:
         out = out.merge(_majority(frame, f), on="person_id", how="left")
         out[f] = out[f].fillna("")
     return out
+
+
+def persons_too_sparse() -> int:
+    """Current persons none of whose records is linkable (left out of estimation)."""
+    sql = (
+        "SELECT COUNT(*) FROM (SELECT m.person_id FROM linkage_membership m "
+        "JOIN core_record r ON r.id = m.record_id GROUP BY m.person_id "
+        f"HAVING MAX(CASE WHEN {LINKABLE_SQL} THEN 1 ELSE 0 END) = 0) sparse"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return int(cursor.fetchone()[0])
 
 
 def _majority(frame: pd.DataFrame, field: str) -> pd.DataFrame:

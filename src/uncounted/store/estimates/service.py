@@ -95,13 +95,17 @@ def load_records(columns: Sequence[str], linked_only: bool = True) -> pd.DataFra
 def load_persons(fields: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     """Linkage's capture histories (0/1 per source, majority value per field) + derived fields.
 
+    Only records with enough to be linked count (``uncounted.link.store.LINKABLE_SQL``): a
+    record with a given name alone would stand as a person of its own and inflate the
+    estimate. How many persons that leaves out is stored with every estimate.
+
     A derived field (death year, age group) is computed from the person's majority values,
     so each person has exactly one value whichever field is asked for.
     """
     from uncounted.link.store import capture_histories
 
     raw = [c for c in _columns_for(fields) if c]
-    frame = capture_histories(raw).set_index("person_id")
+    frame = capture_histories(raw, linkable_only=True).set_index("person_id")
     sources = [c for c in frame.columns if c not in raw]
     for name in fields:
         frame[name] = st.derive(frame, _value_field(name))
@@ -302,6 +306,8 @@ def _store(
     command: str,
     elapsed: float,
 ) -> Estimate:
+    from uncounted.link.store import persons_too_sparse
+
     result = overall.result
     assert result is not None
     estimate = Estimate.objects.create(
@@ -326,6 +332,7 @@ def _store(
         details={
             **result.to_dict(),
             "strata_warnings": warnings,
+            "too_sparse_to_link": persons_too_sparse(),
             "stratified_total": _total(total),
             "stratum_parameters": total.total.parameters["estimator"] if total else {},
         },
@@ -382,6 +389,7 @@ def as_json(estimate: Estimate) -> dict[str, Any]:
         "version": estimate.software_version,
         "sources": estimate.sources,
         "parameters": estimate.parameters,
+        "too_sparse_to_link": estimate.details.get("too_sparse_to_link", 0),
     }
     if estimate.by:
         out["by"] = estimate.by
