@@ -220,6 +220,8 @@ def build_lists(persons: int = 300, seed: int = 3) -> None:
                 batch=batches[j],
                 row=src_row,
                 full_name=f"Person {i}",
+                given_name="Person",
+                family_name=str(i),
                 governorate="Aleppo" if i % 2 else "Homs",
                 governorate_pcode="SY02" if i % 2 else "SY04",
                 status="dead",
