@@ -16,6 +16,7 @@ from django.db.models import Count, IntegerField, Max, Q, Value
 from django.db.models.functions import Substr
 
 from uncounted.names import name_key
+from uncounted.records.fields import CANONICAL_FIELDS
 from uncounted.store.core.models import ImportBatch, Record, Source
 from uncounted.store.linkage.models import LinkRun, Membership, Person, ReviewItem
 
@@ -42,31 +43,7 @@ def cached(name: str, compute: Callable[[], T]) -> T:
 
 
 # Fields shown side by side on the person and review pages, in this order.
-COMPARE_FIELDS = (
-    "full_name",
-    "given_name",
-    "father_name",
-    "grandfather_name",
-    "family_name",
-    "mother_name",
-    "sex",
-    "birth_date",
-    "age",
-    "governorate",
-    "district",
-    "place",
-    "registry_number",
-    "arrest_date",
-    "arrest_place",
-    "arresting_party",
-    "detention_facility",
-    "detainee_number",
-    "death_date",
-    "death_place",
-    "cause_of_death",
-    "status",
-    "remains_returned",
-)
+COMPARE_FIELDS = tuple(f for f in CANONICAL_FIELDS if f not in ("record_id", "notes"))
 NAME_FIELDS = frozenset(
     {"full_name", "given_name", "father_name", "grandfather_name", "family_name", "mother_name"}
 )

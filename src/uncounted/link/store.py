@@ -30,6 +30,7 @@ from uncounted.link.pipeline import (
     LinkResult,
     run_linkage,
 )
+from uncounted.records.fields import NAME_PARTS as RECORD_NAME_PARTS
 from uncounted.store.core.models import audit
 from uncounted.store.linkage.models import Decision, LinkRun, Person, ReviewItem
 
@@ -444,7 +445,7 @@ def person_sources() -> pd.DataFrame:
 # capture history it inflates the single-list cells and hence the estimate. Multiple systems
 # estimation therefore uses only records carrying two name parts or a civil registry number;
 # thinning every list this way leaves the estimand (the whole population) unchanged.
-NAME_PARTS = ("given_name", "father_name", "grandfather_name", "family_name", "mother_name")
+NAME_PARTS = (*RECORD_NAME_PARTS, "mother_name")
 LINKABLE_SQL = (
     "(("
     + " + ".join(f"(CASE WHEN r.{f} <> '' THEN 1 ELSE 0 END)" for f in NAME_PARTS)
