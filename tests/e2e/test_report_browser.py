@@ -5,7 +5,6 @@ The screenshot is kept under ``test-artifacts/report/`` for a person to look at.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,37 +13,21 @@ from .conftest import Demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "report"
 
 
 @pytest.fixture(scope="module")
-def page(demo: Demo):
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+def page(demo: Demo, chromium):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1200, "height": 1600}, offline=True)
-        page = context.new_page()
-        failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
-        page.goto((demo.root / "report.html").as_uri())
-        page.wait_for_load_state("load")
-        yield page
-        assert not failed, f"the report asked for outside resources: {failed[:3]}"
-        browser.close()
+    context = chromium.new_context(viewport={"width": 1200, "height": 1600}, offline=True)
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto((demo.root / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    yield page
+    assert not failed, f"the report asked for outside resources: {failed[:3]}"
+    context.close()
 
 
 def test_every_plot_is_drawn(page) -> None:
