@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,30 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def run_uncounted(capsys, monkeypatch):
+    """Run ``uncounted ARGS...`` in-process as the console script does.
+
+    Returns (exit code, stdout, stderr); ``stdin`` feeds prompts. In-process because Django
+    is configured once per process (by pytest-django here), so the commands use the test
+    database.
+    """
+    from uncounted.cli.main import main
+
+    def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["uncounted", *args])
+        monkeypatch.setenv("COLUMNS", "200")
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -3,7 +3,6 @@ configured by pytest-django, so the CLI uses the test database)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,6 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cli(workspace: Path, capsys, monkeypatch):
+def cli(workspace: Path, run_uncounted):
     """Run ``uncounted --workspace WS ARGS...`` in-process: (exit code, stdout, stderr)."""
-    from uncounted.cli.main import main
-
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["uncounted", "--workspace", str(workspace), *args])
-        monkeypatch.setenv("COLUMNS", "200")
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return lambda *args: run_uncounted("--workspace", str(workspace), *args)

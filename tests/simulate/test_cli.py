@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 
 import pytest
@@ -17,23 +16,9 @@ class Done:
 
 
 @pytest.fixture
-def run(capsys, monkeypatch):
+def run(run_uncounted):
     """Run ``uncounted ARGS...`` in-process as the console script does: exit code, output."""
-    from uncounted.cli.main import main
-
-    def invoke(*args: str) -> Done:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["uncounted", *args])
-        monkeypatch.setenv("COLUMNS", "200")
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        out, err = capsys.readouterr()
-        return Done(code, out, err)
-
-    return invoke
+    return lambda *args: Done(*run_uncounted(*args))
 
 
 def test_simulate_command_writes_the_scenario(tmp_path, run):
