@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
 
-from uncounted.app.jobs import run_estimate_job
+from uncounted.app.jobs import INTERRUPTED, end_interrupted_jobs, run_estimate_job
 from uncounted.app.models import Job
 from uncounted.store.core.models import AuditEntry
 from uncounted.store.estimates.models import Estimate
@@ -27,6 +30,36 @@ def test_estimate_job_runs_the_service_and_reports_progress():
     stored = Estimate.objects.get(pk=job.result_id)
     assert stored.created_by == "ana" and stored.by == ["governorate"]
     assert stored.lower <= stored.estimate <= stored.upper and stored.observed > 0
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.django_db
+def test_jobs_of_a_stopped_server_end_as_interrupted():
+    orphan = Job.objects.create(
+        kind="estimate", parameters={"method": "lcmcr", "server_pid": _dead_pid()}, started_by="a"
+    )
+    live = Job.objects.create(
+        kind="estimate", parameters={"method": "lcmcr", "server_pid": os.getpid()}, started_by="a"
+    )
+    assert end_interrupted_jobs() == 1
+    orphan.refresh_from_db()
+    live.refresh_from_db()
+    assert orphan.status == "failed" and orphan.output == INTERRUPTED and orphan.finished_at
+    assert live.status == "running"
+
+
+@pytest.mark.django_db
+def test_the_poller_sees_an_interrupted_job_end(clients):
+    job = Job.objects.create(
+        kind="estimate", parameters={"method": "lcmcr", "server_pid": _dead_pid()}, started_by="a"
+    )
+    status = clients["viewer"].get(f"/estimates/jobs/{job.pk}/").json()
+    assert status["status"] == "failed" and status["output"] == INTERRUPTED
 
 
 @pytest.mark.django_db

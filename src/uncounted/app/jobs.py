@@ -8,6 +8,7 @@ seed and version, exactly as from the command line.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -19,12 +20,15 @@ from uncounted.errors import UserError
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.5
+INTERRUPTED = "interrupted: the server stopped before the estimate finished; start it again"
 
 
 def start_estimate(method: str, by: str, actor: str) -> Job:
     """Create the job row and start the estimate in a daemon thread."""
     job = Job.objects.create(
-        kind="estimate", parameters={"method": method, "by": by}, started_by=actor
+        kind="estimate",
+        parameters={"method": method, "by": by, "server_pid": os.getpid()},
+        started_by=actor,
     )
     threading.Thread(
         target=run_estimate_job, args=(job.pk,), name=f"estimate-job-{job.pk}", daemon=True
@@ -71,3 +75,33 @@ def finish(job_id: int, status: str, message: str, result_id: int | None = None)
     Job.objects.filter(pk=job_id).update(
         status=status, output=message, finished_at=timezone.now(), result_id=result_id
     )
+
+
+def end_interrupted_jobs() -> int:
+    """Mark as failed the running jobs whose server process is gone; how many.
+
+    A job runs in a thread of the process that took the request, so when that process
+    stops (Ctrl+C, a crash, a reboot) the job can never finish: without this sweep its row
+    would say "running" for ever. Jobs of a live process (another `uncounted serve` on the
+    same workspace, or this one) are left alone.
+    """
+    stale = [
+        job.pk
+        for job in Job.objects.filter(status="running")
+        if not _process_alive(job.parameters.get("server_pid"))
+    ]
+    for pk in stale:
+        finish(pk, "failed", INTERRUPTED)
+    return len(stale)
+
+
+def _process_alive(pid: object) -> bool:
+    if not isinstance(pid, int):
+        return False  # started before the pid was recorded: no server can still run it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True

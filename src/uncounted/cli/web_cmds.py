@@ -51,6 +51,7 @@ def serve(
 
     workspace = open_workspace(ctx)
     from uncounted.app.accounts import list_users
+    from uncounted.app.jobs import end_interrupted_jobs
     from uncounted.app.views.pages import warm_up
 
     # background jobs (estimates started from the web) run the CLI on this same workspace
@@ -67,6 +68,10 @@ def serve(
         )
     workers = workers or min(os.cpu_count() or 1, 4)
     application = get_wsgi_application()
+    if interrupted := end_interrupted_jobs():
+        err_console.print(
+            f"{interrupted} estimate job(s) ended with the previous server: marked failed"
+        )
     with console.status("loading the name model and counting (once, before listening)"):
         warm_up()  # before the fork: every worker process inherits the loaded tables
     listener = listen(host, port)

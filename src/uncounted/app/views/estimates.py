@@ -78,6 +78,8 @@ def start(request: HttpRequest) -> HttpResponse:
 @requires("view_estimates")
 def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     """JSON progress for the page's poller."""
+    if Job.objects.filter(pk=pk, status="running").exists():
+        jobs.end_interrupted_jobs()
     job = get_object_or_404(Job, pk=pk)
     end = job.finished_at or timezone.now()
     return JsonResponse(
