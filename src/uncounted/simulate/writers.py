@@ -9,6 +9,8 @@ contract table), ``capture_histories_by_stratum.csv`` and ``manifest.json``.
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +27,7 @@ POPULATION_COLUMNS = (
 )  # fmt: skip
 NUMERIC_HEADERS = ("Age", "Year of Birth", "العمر", "سنة الميلاد")
 STRATA = ("governorate_pcode", "death_year", "sex")
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # stamped on every XLSX part: same seed, same bytes
 
 
 def write_list(frame: pd.DataFrame, spec: ListSpec, path: Path) -> None:
@@ -46,6 +49,28 @@ def write_list(frame: pd.DataFrame, spec: ListSpec, path: Path) -> None:
     for row in cells.itertuples(index=False, name=None):
         ws.append(row)
     wb.save(path)
+    _fix_xlsx_timestamps(path)
+
+
+def _fix_xlsx_timestamps(path: Path) -> None:
+    """Replace the save time openpyxl writes (zip entries and document properties).
+
+    Without this two runs with the same seed differ in a few bytes of every XLSX file, and
+    a user checking a scenario's checksums would think the data changed.
+    """
+    with zipfile.ZipFile(path) as src:
+        parts = [(info, src.read(info)) for info in src.infolist()]
+    stamp = b"%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_TIME
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data
+                )
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            out.writestr(fixed, data)
 
 
 def write_population(pop: pd.DataFrame, captures: pd.DataFrame, path: Path) -> None:
