@@ -55,6 +55,47 @@ def test_full_name_is_parsed_when_parts_are_empty():
     assert f.loc[0, "given_key"] != f.loc[0, "family_key"]
 
 
+def test_chain_order_is_read_as_other_records_hold_it():
+    f = build_features(
+        _records(
+            [
+                {
+                    "source": "a",
+                    "given_name": "أشرف",
+                    "father_name": "زهير",
+                    "family_name": "الشوفي",
+                },
+                {"source": "b", "full_name": "الشوفي أشرف زهير"},  # family name first
+                {
+                    "source": "a",
+                    "given_name": "نجيب",
+                    "father_name": "سالم",
+                    "family_name": "شعبان",
+                },
+                {"source": "c", "given_name": "Shaaban", "family_name": "Najib"},  # exchanged
+                {
+                    "source": "a",
+                    "given_name": "محمود",
+                    "father_name": "حسين",
+                    "family_name": "جابر",
+                },
+                {"source": "d", "full_name": "محمود حسين"},  # given and father
+                {"source": "d", "full_name": "خالد العلي"},  # nobody else: as parsed
+            ]
+        )
+    )
+    assert (
+        f.loc[1, ["given_key", "father_key", "family_key"]].tolist()
+        == f.loc[0, ["given_key", "father_key", "family_key"]].tolist()
+    )
+    assert (f.loc[3, "given_key"], f.loc[3, "family_key"]) == (
+        f.loc[2, "given_key"],
+        f.loc[2, "family_key"],
+    )
+    assert f.loc[5, "father_key"] == f.loc[4, "father_key"] and pd.isna(f.loc[5, "family_key"])
+    assert f["chain_reordered"].tolist() == [False, True, False, True, False, True, False]
+
+
 def _edges(rows):
     return pd.DataFrame(rows, columns=["i", "j", "match_probability"]).assign(
         match_weight=lambda d: np.log2(d.match_probability / (1 - d.match_probability))

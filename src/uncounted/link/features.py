@@ -132,14 +132,95 @@ def _blank_to_null(values: pd.Series) -> pd.Series:
 
 
 def repair_chain_order(out: pd.DataFrame, margin: float = 3.0) -> pd.Series:
-    """Put back in order the chains a list wrote family name first; returns who was moved.
+    """Read each chain in the order other records support; returns who was re-read.
 
-    Some lists write "family given father grandfather" (the order of official registers),
-    which the parser reads as given = family name, and so on. Per record we compare how
-    typical each key is at its place (the share of a key's occurrences, over all records,
-    that sit at that place: a family name is rarely a given name) in the order as parsed
-    and in the order with the first name moved to the end; a record is re-ordered when the
-    latter is more likely by ``margin`` (natural log). Vectorised: one pass per place.
+    Lists write a chain in other orders than given-father-grandfather-family: family name
+    first (the order of official registers: the parser then reads given = family name...),
+    given and family names exchanged (a surname typed as first name), or two parts
+    "given X" where X is the father's name, not the family name (a partial name on a
+    photograph). Other lists hold the same person in the usual order, so the evidence is
+    in the data: per record, each reading (:data:`READINGS`) is looked up among the
+    records as parsed, by its (given, father, family) keys or, with two parts, its pair; a
+    record is re-read when its parsed order is held by no other record and exactly one
+    other reading is held by at least one. Records that no lookup decides fall back to
+    typicality (:func:`_typicality_prefers_rotation`). Vectorised: a few hash counts.
+    """
+    key_readings = _readings(out, "key")
+    support = _support(key_readings)
+    alternative = support[:, 1:]
+    best = alternative.argmax(axis=1) + 1
+    top = alternative.max(axis=1)
+    unique_top = (alternative == top[:, None]).sum(axis=1) == 1
+    by_support = (support[:, 0] == 0) & (top >= 1) & unique_top
+    undecided = support.max(axis=1) == 0
+    rotate = undecided & _typicality_prefers_rotation(out, margin)
+    reading = np.where(by_support, best, np.where(rotate, 1, 0))
+    for kind in ("norm", "key"):
+        readings = key_readings if kind == "key" else _readings(out, kind)
+        for r in range(1, len(READINGS)):
+            rows = reading == r
+            if rows.any():
+                for k, p in enumerate(CHAIN_PARTS):
+                    out.loc[rows, f"{p}_{kind}"] = readings[r][rows, k]
+    return pd.Series(reading != 0, index=out.index)
+
+
+READINGS = ("as parsed", "family name first", "given and family exchanged", "given and father")
+
+
+def _readings(out: pd.DataFrame, kind: str) -> list[np.ndarray]:
+    """The chain under each of :data:`READINGS`: n × 4 arrays (given, father, gf, family)."""
+    parsed = out[[f"{p}_{kind}" for p in CHAIN_PARTS]].to_numpy(dtype=object)
+    rotated = _rotate(_chain_tokens(out, kind))
+    exchanged = parsed.copy()
+    exchanged[:, 0], exchanged[:, 3] = parsed[:, 3], parsed[:, 0]
+    present = pd.notna(parsed)
+    two = present[:, 0] & present[:, 3] & ~present[:, 1] & ~present[:, 2]
+    with_father = parsed.copy()
+    with_father[two, 1], with_father[two, 3] = parsed[two, 3], None
+    return [parsed, rotated, exchanged, with_father]
+
+
+def _signature(reading: np.ndarray) -> pd.Series:
+    """What a reading is looked up by: given|father|family, else given|family or given|father."""
+    g, fa, fam = (pd.Series(reading[:, k], dtype=object) for k in (0, 1, 3))
+    return (g + "|" + fa + "|" + fam).fillna("2|" + g + "||" + fam).fillna("2|" + g + "|" + fa)
+
+
+def _held(parsed: np.ndarray) -> list[pd.Series]:
+    """The signatures a record as parsed is counted under: its three parts and its pairs."""
+    g, fa, fam = (pd.Series(parsed[:, k], dtype=object) for k in (0, 1, 3))
+    return [g + "|" + fa + "|" + fam, "2|" + g + "||" + fam, "2|" + g + "|" + fa]
+
+
+def _support(readings: list[np.ndarray]) -> np.ndarray:
+    """Per record and reading: how many *other* records, as parsed, hold that reading.
+
+    A record as parsed is counted under its three-part signature and under its pairs
+    (given+father, given+family), so that a two-part reading finds the full chains.
+    """
+    held = _held(readings[0])
+    counts = pd.concat(held, ignore_index=True).dropna().value_counts()
+    out = np.zeros((len(readings[0]), len(readings)), dtype=np.int64)
+    for r, reading in enumerate(readings):
+        sig = _signature(reading)
+        n = sig.map(counts).fillna(0).to_numpy(dtype=np.int64)
+        mine = sum((sig == h).to_numpy(dtype=np.int64) for h in held)
+        # A reading that changes nothing, or repeats an earlier one, is not an alternative.
+        repeat = np.zeros(len(reading), dtype=bool)
+        for earlier in readings[:r]:
+            repeat |= ((reading == earlier) | (pd.isna(reading) & pd.isna(earlier))).all(axis=1)
+        out[:, r] = np.where(sig.notna() & ~repeat, n - mine, 0)
+    return out
+
+
+def _typicality_prefers_rotation(out: pd.DataFrame, margin: float) -> np.ndarray:
+    """Whether the chain read family name first has keys more typical of their places.
+
+    Per record we compare how typical each key is at its place (the share of a key's
+    occurrences, over all records, that sit at that place: a family name is rarely a given
+    name) in the order as parsed and in the order with the first name moved to the end;
+    the latter wins when more likely by ``margin`` (natural log). One pass per place.
     """
     keys = out[[f"{p}_key" for p in CHAIN_PARTS]]
     long = keys.stack(future_stack=True).dropna()
@@ -152,21 +233,14 @@ def repair_chain_order(out: pd.DataFrame, margin: float = 3.0) -> pd.Series:
         share = (hit + 0.5) / (col.map(total).fillna(0.0) + 2.0)
         return np.where(col.notna(), np.log(share), 0.0)
 
-    present = keys.notna()
-    n = present.sum(axis=1).to_numpy()
-    tokens = _chain_tokens(out, "key")
-    rotated = _rotate(tokens)
+    n = keys.notna().sum(axis=1).to_numpy()
+    rotated = _rotate(_chain_tokens(out, "key"))
     std = sum(typical(f"{p}_key", keys[f"{p}_key"]) for p in CHAIN_PARTS)
     rot = sum(
         typical(f"{p}_key", pd.Series(rotated[:, k], index=out.index))
         for k, p in enumerate(CHAIN_PARTS)
     )
-    move = (n >= 2) & (rot - std > margin)
-    for kind in ("norm", "key"):
-        moved = _rotate(_chain_tokens(out, kind))
-        for k, p in enumerate(CHAIN_PARTS):
-            out.loc[move, f"{p}_{kind}"] = moved[move, k]
-    return pd.Series(move, index=out.index)
+    return (n >= 2) & (rot - std > margin)
 
 
 def _chain_tokens(out: pd.DataFrame, kind: str) -> np.ndarray:
