@@ -2,13 +2,21 @@
 
 For each seed: simulate N people (5 lists, Arabic and Latin), import every list into a
 fresh workspace with the real CLI, run ``uncounted link`` (timed), then evaluate the stored
-persons against ``truth.csv``. The same imported records also go through *plain Splink*
-(its standard ``NameComparison`` on the names as recorded, exact matches on the rest,
-connected components at 0.5) as the peer. Prints one table and writes JSON.
+persons against ``truth.csv`` with ``uncounted evaluate-links``. The same imported records
+also go through *plain Splink* (its standard ``NameComparison`` on the names as recorded,
+exact matches on the rest, connected components at 0.5) as the peer.
+
+Every figure is given twice: over all records, and over the records that carry enough to
+be linked (the store's rule ``LINKABLE_SQL``: two name parts, the mother's included, or a
+civil registry number; what estimation counts), with the number of records too sparse to
+link. Blocking recall (the share of true pairs that some blocking rule generates) and the
+candidate pairs generated come from the same records. Prints one table, writes JSON.
 
     .venv/bin/python benchmarks/link_quality.py --size 20000 --seeds 1 2 3 --out /tmp/lq
 
-Needs a few minutes per 20,000-person seed on the development machine.
+``--reuse`` keeps workspaces already imported under ``--out`` (only ``uncounted link`` and
+the evaluation run again); ``--no-peer`` leaves plain Splink out. Needs a few minutes per
+20,000-person seed on the development machine.
 """
 
 from __future__ import annotations
@@ -17,15 +25,19 @@ import argparse
 import json
 import logging
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from uncounted.link import model
 from uncounted.link.evaluate import evaluate
+from uncounted.link.features import build_features
 
 UNCOUNTED = str(Path(sys.executable).parent / "uncounted")
 
@@ -37,9 +49,14 @@ def sh(*args: str, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def build_workspace(size: int, seed: int, root: Path) -> tuple[Path, Path]:
+def build_workspace(size: int, seed: int, root: Path, reuse: bool) -> tuple[Path, Path]:
     """Simulate and import with the real CLI; returns (workspace, scenario)."""
     scenario, ws = root / f"scenario-{seed}", root / f"ws-{seed}"
+    if reuse and (ws / "uncounted.sqlite3").is_file() and (scenario / "truth.csv").is_file():
+        return ws, scenario
+    for folder in (scenario, ws):
+        if folder.exists():
+            raise SystemExit(f"{folder} exists: remove it, or pass --reuse")
     sh(UNCOUNTED, "simulate", "--out", str(scenario), "--size", str(size), "--seed", str(seed))
     sh(UNCOUNTED, "init", str(ws))
     manifest = json.loads((scenario / "manifest.json").read_text(encoding="utf-8"))
@@ -53,22 +70,49 @@ def build_workspace(size: int, seed: int, root: Path) -> tuple[Path, Path]:
 
 
 def ours(ws: Path, scenario: Path, official: str) -> dict:
-    start = time.perf_counter()
-    sh(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--json")
+    """``uncounted link`` (timed: wall and the child's CPU seconds), then the evaluation."""
+    start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = json.loads(sh(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--json"))
     seconds = time.perf_counter() - start
-    result = json.loads(
-        sh(
-            UNCOUNTED,
-            "-w",
-            str(ws),
-            "evaluate-links",
-            "--truth",
-            str(scenario / "truth.csv"),
-            "--json",
-        )
-    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    truth = str(scenario / "truth.csv")
+    result = json.loads(sh(UNCOUNTED, "-w", str(ws), "evaluate-links", "--truth", truth, "--json"))
     result["seconds"] = seconds
+    result["cpu_seconds"] = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    result["pairs_generated"] = run["blocking"][-1]["cumulative_pairs"] if run["blocking"] else 0
     return result
+
+
+def linkable_ids(ws: Path) -> set[int]:
+    """Records with enough to be linked, by the store's own rule (``LINKABLE_SQL``)."""
+    from uncounted.store.db import configure
+    from uncounted.store.workspace import load
+
+    configure(load(ws))  # the rule lives in a module that needs Django configured
+    from uncounted.link.store import LINKABLE_SQL
+
+    with sqlite3.connect(ws / "uncounted.sqlite3") as con:
+        rows = con.execute(f"SELECT r.id FROM core_record r WHERE {LINKABLE_SQL}").fetchall()
+    return {row[0] for row in rows}
+
+
+def blocking_recall(records: pd.DataFrame, truth: pd.DataFrame, linkable: set[int]) -> dict:
+    """Share of the true pairs that some blocking rule generates: all and linkable records."""
+    features = build_features(records)
+    named = features[features["has_name"]].reset_index(drop=True)
+    keyed = pd.concat([named, model.block_key_columns(named)], axis=1)
+    ids = records[["unique_id", "source", "record_id"]].merge(truth, on=["source", "record_id"])
+    pairs = ids.merge(ids, on="person_id", suffixes=("_l", "_r"))
+    pairs = pairs[pairs["unique_id_l"] < pairs["unique_id_r"]]
+    left, right = pairs["unique_id_l"].to_numpy(), pairs["unique_id_r"].to_numpy()
+    hit = model.blocked_pairs(keyed, left, right)
+    both = np.isin(left, list(linkable)) & np.isin(right, list(linkable))
+    return {
+        "all": float(hit.mean()) if len(hit) else 1.0,
+        "linkable": float(hit[both].mean()) if both.any() else 1.0,
+        "true_pairs": len(hit),
+        "true_pairs_linkable": int(both.sum()),
+    }
 
 
 def load_records(ws: Path) -> pd.DataFrame:
@@ -80,7 +124,7 @@ def load_records(ws: Path) -> pd.DataFrame:
         ).loc[:, lambda d: ~d.columns.duplicated()]
 
 
-def plain_splink(records: pd.DataFrame, truth: pd.DataFrame) -> dict:
+def plain_splink(records: pd.DataFrame, truth: pd.DataFrame, linkable: set[int]) -> dict:
     """The peer: Splink's standard comparisons on the names as recorded."""
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -145,27 +189,40 @@ def plain_splink(records: pd.DataFrame, truth: pd.DataFrame) -> dict:
     links = df[["unique_id", "source", "record_id"]].merge(labels, on="unique_id")
     links = links.rename(columns={"cluster_id": "person_id"})
     edges = pairs.as_pandas_dataframe()[["unique_id_l", "unique_id_r"]]
-    result = evaluate(links, truth, edges)
+    result = evaluate(links, truth, edges, linkable=linkable)
     result["seconds"] = seconds
     return result
 
 
-def row(name: str, seed: int, r: dict) -> dict:
-    return {
-        "method": name,
-        "seed": seed,
-        "F1 before": round(r.get("pairwise_before_clustering", {}).get("f1", float("nan")), 4),
-        "P after": round(r["pairwise_after_clustering"]["precision"], 4),
-        "R after": round(r["pairwise_after_clustering"]["recall"], 4),
-        "F1 after": round(r["pairwise_after_clustering"]["f1"], 4),
-        "B3 F1": round(r["bcubed"]["f1"], 4),
-        "persons": r["persons_found"],
-        "true": r["persons_true"],
-        "persons %": round(r["persons_difference_pct"], 2),
-        "cells ok": f"{sum(c['within_tolerance'] for c in r['capture_cells'])}"
-        f"/{len(r['capture_cells'])}",
-        "seconds": round(r["seconds"], 1),
-    }
+def rows_for(name: str, seed: int, r: dict, blocking: dict | None) -> list[dict]:
+    """Two table rows for one method: all records, then the linkable ones."""
+    out = []
+    for scope, figures in (("all", r), ("linkable", r["linkable"])):
+        cells = figures["capture_cells"]
+        out.append(
+            {
+                "method": name,
+                "seed": seed,
+                "records": scope,
+                "n": figures["records_evaluated"],
+                "F1 before": round(
+                    figures.get("pairwise_before_clustering", {}).get("f1", float("nan")), 4
+                ),
+                "P after": round(figures["pairwise_after_clustering"]["precision"], 4),
+                "R after": round(figures["pairwise_after_clustering"]["recall"], 4),
+                "F1 after": round(figures["pairwise_after_clustering"]["f1"], 4),
+                "B3 F1": round(figures["bcubed"]["f1"], 4),
+                "persons": figures["persons_found"],
+                "true": figures["persons_true"],
+                "persons %": round(figures["persons_difference_pct"], 2),
+                "cells ok": f"{sum(c['within_tolerance'] for c in cells)}/{len(cells)}",
+                "blocking recall": round(blocking[scope], 4) if blocking else None,
+                "pairs generated": r.get("pairs_generated"),
+                "seconds": round(r["seconds"], 1),
+                "cpu s": round(r["cpu_seconds"], 1) if "cpu_seconds" in r else None,
+            }
+        )
+    return out
 
 
 def main() -> None:
@@ -174,17 +231,32 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--out", type=Path, default=Path("/tmp/uncounted-link-quality"))
     parser.add_argument("--official", default="death_notices")
+    parser.add_argument("--reuse", action="store_true", help="keep imported workspaces")
+    parser.add_argument("--no-peer", action="store_true", help="leave plain Splink out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.pop("UNCOUNTED_DATABASE_URL", None)
+    pd.set_option("display.width", 250)
     rows, details = [], {}
     for seed in args.seeds:
-        ws, scenario = build_workspace(args.size, seed, args.out)
+        ws, scenario = build_workspace(args.size, seed, args.out, args.reuse)
         truth = pd.read_csv(scenario / "truth.csv", dtype=str)
         mine = ours(ws, scenario, args.official)
-        peer = plain_splink(load_records(ws), truth)
-        rows += [row("uncounted", seed, mine), row("plain Splink", seed, peer)]
-        details[seed] = {"uncounted": mine, "plain_splink": peer}
+        records = load_records(ws)
+        linkable = linkable_ids(ws)
+        blocking = blocking_recall(records, truth, linkable)
+        mine["blocking_recall"] = blocking
+        rows += rows_for("uncounted", seed, mine, blocking)
+        details[seed] = {"uncounted": mine}
+        if not args.no_peer:
+            peer = plain_splink(records, truth, linkable)
+            rows += rows_for("plain Splink", seed, peer, None)
+            details[seed]["plain_splink"] = peer
+        print(
+            f"seed {seed}: {len(records) - len(linkable):,} of {len(records):,} records too "
+            f"sparse to link",
+            flush=True,
+        )
         print(pd.DataFrame(rows).to_string(index=False), flush=True)
     (args.out / "link_quality.json").write_text(json.dumps(details, indent=1, default=str))
 

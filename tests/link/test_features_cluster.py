@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from uncounted.link import cluster
-from uncounted.link.evaluate import bcubed, capture_table, pairwise_after_clustering
+from uncounted.link.evaluate import bcubed, capture_table, evaluate, pairwise_after_clustering
 from uncounted.link.features import build_features
 from uncounted.link.model import probability, reestimate_prior
 
@@ -166,3 +166,43 @@ def test_evaluation_measures():
         {"x": 1, "y": 1, "count": 1},
         {"x": 1, "y": 0, "count": 1},
     ]
+
+
+def test_evaluation_over_all_records_and_over_the_linkable_ones():
+    # Person "a" has three records; the third (a bare given name) could not be linked.
+    links = pd.DataFrame(
+        {
+            "unique_id": [1, 2, 3, 4],
+            "source": ["x", "y", "z", "x"],
+            "record_id": ["1", "2", "3", "4"],
+            "person_id": ["P1", "P1", "P2", "P3"],
+        }
+    )
+    truth = links[["source", "record_id"]].assign(person_id=["a", "a", "a", "b"])
+    r = evaluate(links, truth, linkable=[1, 2, 4])
+    assert r["pairwise_after_clustering"]["recall"] == 1 / 3
+    assert r["persons_found"] == 3 and r["persons_true"] == 2
+    assert r["records_unlinkable"] == 1
+    assert r["linkable"]["pairwise_after_clustering"]["recall"] == 1.0
+    assert r["linkable"]["persons_found"] == r["linkable"]["persons_true"] == 2
+    assert r["linkable"]["capture_cells_within_tolerance"]
+    assert "linkable" not in evaluate(links, truth)
+
+
+def test_blocked_pairs_tells_which_pairs_blocking_generates():
+    from uncounted.link.model import block_key_columns, blocked_pairs
+
+    f = build_features(
+        _records(
+            [
+                {"source": "a", "given_name": "محمد", "father_name": "أحمد", "family_name": "حلبي"},
+                {"source": "b", "given_name": "Mohammad", "father_name": "Ahmad"},
+                {"source": "c", "given_name": "خالد", "family_name": "العلي"},
+                {"source": "c", "given_name": "", "detainee_number": "12"},
+            ]
+        )
+    )
+    named = f[f["has_name"]].reset_index(drop=True)
+    keyed = pd.concat([named, block_key_columns(named)], axis=1)
+    hit = blocked_pairs(keyed, np.array([1, 1, 2, 3]), np.array([2, 3, 3, 4]))
+    assert hit.tolist() == [True, False, False, False]

@@ -33,6 +33,26 @@ def test_link_finds_persons_close_to_the_truth(imported, tmp_path):
     result = evaluate_current(imported / "truth.csv")
     assert result["pairwise_after_clustering"]["f1"] > 0.85
     assert abs(result["persons_difference_pct"]) < 15
+    # The same figures over the records with enough to be linked, and how many are not.
+    sparse = Record.objects.filter(given_name__gt="", father_name="", family_name="")
+    sparse = sparse.filter(grandfather_name="", mother_name="", registry_number="")
+    assert (
+        result["records_unlinkable"]
+        == sparse.count()
+        + Record.objects.filter(
+            given_name="", father_name="", grandfather_name="", family_name="", mother_name=""
+        )
+        .filter(registry_number="")
+        .count()
+    )
+    linkable = result["linkable"]
+    assert (
+        linkable["records_evaluated"] == result["records_evaluated"] - result["records_unlinkable"]
+    )
+    assert (
+        linkable["pairwise_after_clustering"]["recall"]
+        >= (result["pairwise_after_clustering"]["recall"])
+    )
     histories = capture_histories(["governorate_pcode", "sex"])
     assert len(histories) == Person.objects.filter(active=True).count()
     assert {"person_id", "death_notices", "ngo_arabic", "governorate_pcode"} <= set(histories)
@@ -134,6 +154,9 @@ def test_cli_link_persons_export_evaluate(imported, cli, tmp_path):
     assert code == 0 and target.is_file()
     code, out, _ = cli("evaluate-links", "--truth", str(imported / "truth.csv"), "--json")
     assert code == 0 and '"bcubed"' in out and '"pairwise_before_clustering"' in out
+    assert '"records_unlinkable"' in out and '"linkable"' in out
+    code, out, _ = cli("evaluate-links", "--truth", str(imported / "truth.csv"))
+    assert code == 0 and "too sparse to link" in out and "linkable: pairs after" in out
     code, out, _ = cli("review", "--limit", "1", stdin="s\nlooks the same\n")
     assert code == 0
     code, _, err = cli("link", "--official", "no_such_list")

@@ -360,10 +360,23 @@ def _print_evaluation(r: dict[str, Any]) -> None:
         ("pairwise_after_clustering", "pairs after clustering"),
         ("bcubed", "B-cubed"),
     ):
-        if key in r:
-            m = r[key]
-            table.add_row(label, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}")
+        for scope, figures in (("", r), ("linkable: ", r.get("linkable", {}))):
+            if key in figures:
+                m = figures[key]
+                table.add_row(
+                    scope + label, f"{m['precision']:.4f}", f"{m['recall']:.4f}", f"{m['f1']:.4f}"
+                )
     console.print(table)
+    if "linkable" in r:
+        lk = r["linkable"]
+        ok = sum(c["within_tolerance"] for c in lk["capture_cells"])
+        console.print(
+            f"linkable records (two name parts or a registry number): "
+            f"{lk['records_evaluated']:,}; too sparse to link: {r['records_unlinkable']:,}; "
+            f"persons {lk['persons_found']:,} found, {lk['persons_true']:,} true "
+            f"({lk['persons_difference_pct']:+.2f}%); capture cells within tolerance "
+            f"{ok}/{len(lk['capture_cells'])}"
+        )
     cells = r["capture_cells"]
     lists = (
         [

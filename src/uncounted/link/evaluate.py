@@ -7,6 +7,7 @@ capture-history table (persons per pattern of lists) against the true one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -84,17 +85,43 @@ def compare_capture_tables(found: pd.DataFrame, truth: pd.DataFrame) -> pd.DataF
 
 
 def evaluate(
-    links: pd.DataFrame, truth: pd.DataFrame, match_edges: pd.DataFrame | None = None
+    links: pd.DataFrame,
+    truth: pd.DataFrame,
+    match_edges: pd.DataFrame | None = None,
+    linkable: Iterable[int] | None = None,
 ) -> dict[str, Any]:
-    """``links``: source, record_id, person_id (+ unique_id when ``match_edges`` given);
-    ``truth``: source, record_id, person_id (the true person)."""
+    """``links``: source, record_id, person_id (+ unique_id when ``match_edges`` or
+    ``linkable`` given); ``truth``: source, record_id, person_id (the true person).
+
+    ``linkable``: the unique ids of the records that carry enough to be linked (the
+    store's rule, ``LINKABLE_SQL``). The figures are then given twice: over all records
+    (top level, never hidden) and over the linkable records only (``linkable``: what
+    estimation counts), with ``records_unlinkable``, the records left out of the latter.
+    """
     merged = links.merge(
         truth.rename(columns={"person_id": "true_person"}), on=["source", "record_id"], how="inner"
     )
-    true_person = merged["true_person"].astype(str)
+    merged["true_person"] = merged["true_person"].astype(str)
+    result: dict[str, Any] = {"records_without_truth": len(links) - len(merged)}
+    result.update(_measures(merged, match_edges))
+    if linkable is not None:
+        keep = merged["unique_id"].isin(pd.Index(linkable))
+        result["records_unlinkable"] = int((~keep).sum())
+        edges = None
+        if match_edges is not None:
+            ids = merged.loc[keep, "unique_id"]
+            edges = match_edges[
+                match_edges["unique_id_l"].isin(ids) & match_edges["unique_id_r"].isin(ids)
+            ]
+        result["linkable"] = _measures(merged[keep].reset_index(drop=True), edges)
+    return result
+
+
+def _measures(merged: pd.DataFrame, match_edges: pd.DataFrame | None) -> dict[str, Any]:
+    """Every figure for one set of records (``person_id`` found, ``true_person``)."""
+    true_person = merged["true_person"]
     result: dict[str, Any] = {
         "records_evaluated": len(merged),
-        "records_without_truth": len(links) - len(merged),
         "persons_found": int(merged["person_id"].nunique()),
         "persons_true": int(true_person.nunique()),
     }

@@ -280,6 +280,30 @@ BLOCKING_RULES: list[tuple[str, Any]] = [
     ("two name keys in any order", block_on("name_pairs", arrays_to_explode=["name_pairs"])),
 ]
 
+
+def blocked_pairs(keyed: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Whether any rule of :data:`BLOCKING_RULES` generates each pair (``left[k]``,
+    ``right[k]``: unique ids); a pair with a record missing from ``keyed`` is not.
+
+    ``keyed``: the features of the records that are linked, with their
+    :func:`block_key_columns`. Measures what blocking keeps (benchmarks: blocking recall).
+    """
+    table = keyed.set_index("unique_id")
+    hit = np.zeros(len(left), dtype=bool)
+    for i in range(len(BLOCK_KEYS)):
+        a = table[f"bk{i}"].reindex(left).to_numpy()
+        b = table[f"bk{i}"].reindex(right).to_numpy()
+        hit |= (pd.notna(a) & pd.notna(b) & (a == b)).astype(bool)
+    tokens = table["name_pairs"]
+    sides = []
+    for ids in (left, right):
+        frame = pd.DataFrame({"k": np.arange(len(ids)), "tokens": tokens.reindex(ids).to_numpy()})
+        sides.append(frame.explode("tokens").dropna())
+    shared = sides[0].merge(sides[1], on=["k", "tokens"])["k"].to_numpy()
+    hit[shared] = True
+    return hit
+
+
 # Training blocks for EM: each leaves the other comparisons free to be estimated.
 EM_RULES: list[str] = [
     _keys_equal("given_key", "father_key", "family_key"),

@@ -582,7 +582,11 @@ def read_truth(path: Path) -> pd.DataFrame:
 
 
 def evaluate_current(truth_path: Path, runs_dir: Path | None = None) -> dict[str, Any]:
-    """Evaluate the current persons (and, if saved, the run's scored pairs) against truth."""
+    """Evaluate the current persons (and, if saved, the run's scored pairs) against truth.
+
+    Over all records and again over the records with enough to be linked
+    (:data:`LINKABLE_SQL`, the rule estimation counts by), with how many are not.
+    """
     from uncounted.link.evaluate import evaluate
 
     truth = read_truth(truth_path)
@@ -593,7 +597,10 @@ def evaluate_current(truth_path: Path, runs_dir: Path | None = None) -> dict[str
         pairs = pd.read_parquet(pairs_path(run, runs_dir))
         threshold = run.parameters.get("link_threshold", 0.5)
         edges = pairs[pairs["match_probability"] >= threshold]
-    result = evaluate(links, truth, edges)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT r.id FROM core_record r WHERE {LINKABLE_SQL}")
+        linkable = [row[0] for row in cursor.fetchall()]
+    result = evaluate(links, truth, edges, linkable=linkable)
     if result["records_evaluated"] == 0:
         raise UserError(f"{truth_path}: no (source, record_id) in it matches a record here")
     return result
