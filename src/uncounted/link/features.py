@@ -45,6 +45,8 @@ FEATURE_COLUMNS = (
     "has_name",
     "name_pairs",
     "chain_keys",
+    "next_key",
+    *(f"{p}_freq" for p in CHAIN_PARTS),
     "chain_reordered",
     "sex",
     "by_lo",
@@ -313,6 +315,20 @@ def name_pairs(features: pd.DataFrame) -> pd.Series:
     )
 
 
+def key_frequencies(out: pd.DataFrame) -> pd.DataFrame:
+    """Per chain part: how many times its key occurs over the chains of all records.
+
+    Two keys one letter apart are a typo when one is rare beside the other, but two
+    different names when both are common (محمد and أحمد, حسن and حسين, سالم and سليم).
+    """
+    keys = out[[f"{p}_key" for p in CHAIN_PARTS]]
+    counts = keys.stack(future_stack=True).dropna().value_counts()
+    return pd.DataFrame(
+        {f"{p}_freq": keys[f"{p}_key"].map(counts).astype("Int64") for p in CHAIN_PARTS},
+        index=out.index,
+    )
+
+
 def build_features(records: pd.DataFrame) -> pd.DataFrame:
     """One row per record with the columns in :data:`FEATURE_COLUMNS`.
 
@@ -340,6 +356,10 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
     out["name_pairs"] = name_pairs(out)
     chain = out[[f"{p}_key" for p in CHAIN_PARTS]].to_numpy(dtype=object)
     out["chain_keys"] = [[k for k in row if isinstance(k, str)] for row in chain]
+    # The name after the given name: the father's, or (none written) the next one, which a
+    # two-part name ("given X") may mean as either.
+    out = pd.concat([out, key_frequencies(out)], axis=1)
+    out["next_key"] = out["father_key"].fillna(out["grandfather_key"]).fillna(out["family_key"])
     sex = df["sex"].fillna("").astype(str).str.upper()
     out["sex"] = sex.where(sex.isin(["M", "F"]), None)
     arrest = _date_parts(df["arrest_date"], "arrest")

@@ -73,19 +73,47 @@ def name_comparison(part: str) -> dict[str, Any]:
                 "tf_adjustment_weight": 1.0,
             },
             {
-                "sql_condition": f'"{part}_skel_l" = "{part}_skel_r" '
-                f'OR jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.92 '
-                f'OR damerau_levenshtein("{key}_l", "{key}_r") <= 1',
+                "sql_condition": f'"{part}_skel_l" = "{part}_skel_r" OR '
+                f"({_not_two_names(part)}("
+                f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.92 '
+                f'OR damerau_levenshtein("{key}_l", "{key}_r") <= 1))',
                 "label_for_charts": "close key",
             },
             {
-                "sql_condition": f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.8',
+                "sql_condition": f"{_not_two_names(part)}"
+                f'jaro_winkler_similarity("{key}_l", "{key}_r") >= 0.8',
                 "label_for_charts": "similar key",
             },
+            *_other_place(part),
+            *_reordered(part),
             *_elsewhere(part),
             _different_given() if part == "given" else _else(),
         ],
     }
+
+
+# Two different keys that both occur at least this often, neither more than
+# DISTINCT_NAME_RATIO times the other, are two names, not a typo of one.
+DISTINCT_NAME_MIN = 5
+DISTINCT_NAME_RATIO = 20
+
+
+def _not_two_names(part: str) -> str:
+    """SQL prefix that keeps a "close" level from two common names a letter apart.
+
+    A slip of the keyboard makes a rare spelling beside a common one; محمد and أحمد, حسن
+    and حسين are brothers' names, and brothers share everything else. Keys with one
+    consonant skeleton stay close whatever their counts: a Latin spelling often drops the
+    long vowels an Arabic one writes (عواد ``ewad``, Awad ``ewd``).
+    """
+    if part not in CHAIN_PARTS:
+        return ""
+    lo = f'least("{part}_freq_l", "{part}_freq_r")'
+    hi = f'greatest("{part}_freq_l", "{part}_freq_r")'
+    return (
+        f"NOT coalesce({lo} >= {DISTINCT_NAME_MIN} AND "
+        f"{lo} * {DISTINCT_NAME_RATIO} >= {hi}, false) AND "
+    )
 
 
 def _different_given() -> dict[str, Any]:
@@ -103,6 +131,50 @@ def _different_given() -> dict[str, Any]:
         "m_probability": GIVEN_DIFFERENT_M,
         "fix_m_probability": True,
     }
+
+
+def _other_place(part: str) -> list[dict[str, Any]]:
+    """A two-part name's second name against the other's father or family name.
+
+    "given X" (a photograph, a partial record) may give X as the father's name or as the
+    family name; read one way, it lands in the other place of a full chain. Only where the
+    record names nothing at that other place.
+    """
+    other = {"family": "father", "father": "family"}.get(part)
+    if other is None:
+        return []
+    a, b = f"{part}_key", f"{other}_key"
+    return [
+        {
+            "sql_condition": f'("{b}_l" IS NULL AND "{a}_l" = "{b}_r") '
+            f'OR ("{b}_r" IS NULL AND "{a}_r" = "{b}_l")',
+            "label_for_charts": f"the other's {NAME_LABELS[other]}",
+        }
+    ]
+
+
+def _reordered(part: str) -> list[dict[str, Any]]:
+    """The given name is the other's family name, and the other's given name is this
+    chain's family or father's name: one of the two chains was written in another order
+    (given and family exchanged, or the family name first). Counted once, on the given
+    name: each name alone "elsewhere in the other chain" is weak evidence (common names
+    sit everywhere), the two together are not.
+    """
+    if part != "given":
+        return []
+
+    def one_way(a: str, b: str) -> str:
+        return (
+            f'"given_key_{a}" = "family_key_{b}" AND '
+            f'("family_key_{a}" = "given_key_{b}" OR "father_key_{a}" = "given_key_{b}")'
+        )
+
+    return [
+        {
+            "sql_condition": f"({one_way('l', 'r')}) OR ({one_way('r', 'l')})",
+            "label_for_charts": "chain in another order",
+        }
+    ]
 
 
 def _elsewhere(part: str) -> list[dict[str, Any]]:
@@ -248,6 +320,7 @@ BLOCK_KEYS: list[tuple[str, tuple[tuple[str, int], ...], int]] = [
         (("given_key", 2), ("father_key", 2), ("by_lo", 0)),
         60,
     ),
+    ("given+next name", (("given_key", 0), ("next_key", 0)), 300),
     ("registry number", (("registry", 0),), 300),
     ("detainee number", (("detainee", 0),), 300),
 ]
