@@ -17,6 +17,10 @@ NAME_PARTS = ("given", "father", "grandfather", "family", "mother")
 CHAIN_PARTS = ("given", "father", "grandfather", "family")
 # A name-key pair shared by more records than this is too common to block on by itself.
 MAX_PAIR_BLOCK = 40
+# A name shared with the day of death: a smaller block is enough (a name and a day held by
+# more records are a common name on a day many died; at a million records a limit of 40
+# added 6 million pairs, this one 1.6 million).
+MAX_DAY_BLOCK = 8
 
 # Columns read from core.Record (plus ``unique_id`` = Record.pk and ``source`` = its name).
 RECORD_COLUMNS = (
@@ -286,13 +290,14 @@ def skeletons(keys: pd.Series) -> pd.Series:
 
 
 def name_pairs(features: pd.DataFrame) -> pd.Series:
-    """Per record, every unordered pair of its name-chain skeletons (``a|b``), any position.
+    """Per record, every unordered pair of its name-chain skeletons (``a|b``), any position,
+    and each skeleton with the death day (``a@2013-05-12``).
 
     Two records sharing such a pair meet in blocking even when a list wrote the chain in
-    another order or dropped a part (the father's name then read as the family name).
-    Pairs held by more than :data:`MAX_PAIR_BLOCK` records are left out: too common to
-    block on alone (the positional rules cover them). Vectorised over the six pairs of
-    places.
+    another order or dropped a part (the father's name then read as the family name), or
+    when both names differ but for one, and the day of death agrees. Tokens held by more
+    than :data:`MAX_PAIR_BLOCK` records are left out: too common to block on alone (the
+    positional rules cover them). Vectorised over the places.
     """
     skel = [
         features[f"{p}_skel"].astype(object).fillna("").astype(str).reset_index(drop=True)
@@ -305,9 +310,13 @@ def name_pairs(features: pd.DataFrame) -> pd.Series:
             first = x <= y
             token = x.where(first, y) + "|" + y.where(first, x)
             tokens.append(token.where((x != "") & (y != "") & (x != y)))
+    if "death_d" in features:
+        day = features["death_d"].astype(object).fillna("").astype(str).reset_index(drop=True)
+        tokens += [(x + "@" + day).where((x != "") & (day != "")) for x in skel]
     frame = pd.concat(tokens, axis=1)
     counts = frame.stack().value_counts()
-    common = counts.index[counts > MAX_PAIR_BLOCK]
+    limit = np.where(counts.index.str.contains("@", regex=False), MAX_DAY_BLOCK, MAX_PAIR_BLOCK)
+    common = counts.index[counts.to_numpy() > limit]
     frame = frame.mask(frame.isin(common))
     values = frame.to_numpy(dtype=object)
     return pd.Series(
@@ -353,12 +362,11 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
     out["chain_reordered"] = repair_chain_order(out)
     for part in NAME_PARTS:
         out[f"{part}_skel"] = skeletons(out[f"{part}_key"])
-    out["name_pairs"] = name_pairs(out)
     chain = out[[f"{p}_key" for p in CHAIN_PARTS]].to_numpy(dtype=object)
     out["chain_keys"] = [[k for k in row if isinstance(k, str)] for row in chain]
+    out = pd.concat([out, key_frequencies(out)], axis=1)
     # The name after the given name: the father's, or (none written) the next one, which a
     # two-part name ("given X") may mean as either.
-    out = pd.concat([out, key_frequencies(out)], axis=1)
     out["next_key"] = out["father_key"].fillna(out["grandfather_key"]).fillna(out["family_key"])
     sex = df["sex"].fillna("").astype(str).str.upper()
     out["sex"] = sex.where(sex.isin(["M", "F"]), None)
@@ -372,4 +380,5 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
     out["facility"] = _blank_to_null(df["facility_id"])
     out["registry"] = _clean_number(df["registry_number"])
     out["detainee"] = _clean_number(df["detainee_number"])
+    out["name_pairs"] = name_pairs(out)
     return out[list(FEATURE_COLUMNS)].reset_index(drop=True)
