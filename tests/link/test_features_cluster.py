@@ -7,7 +7,7 @@ import pandas as pd
 
 from uncounted.link import cluster
 from uncounted.link.evaluate import bcubed, capture_table, evaluate, pairwise_after_clustering
-from uncounted.link.features import build_features
+from uncounted.link.features import build_features, skeletons
 from uncounted.link.model import probability, reestimate_prior
 
 
@@ -206,3 +206,67 @@ def test_blocked_pairs_tells_which_pairs_blocking_generates():
     keyed = pd.concat([named, block_key_columns(named)], axis=1)
     hit = blocked_pairs(keyed, np.array([1, 1, 2, 3]), np.array([2, 3, 3, 4]))
     assert hit.tolist() == [True, False, False, False]
+
+
+def _level_holds(comparison: str, label: str, left: dict, right: dict) -> bool:
+    """Whether a comparison level's SQL condition holds for two feature rows (DuckDB)."""
+    import duckdb
+
+    from uncounted.link.model import comparisons
+
+    comp = next(c for c in comparisons() if c["output_column_name"] == comparison)
+    cond = next(
+        lv["sql_condition"]
+        for lv in comp["comparison_levels"]
+        if lv.get("label_for_charts") == label
+    )
+    row = {f"{k}_l": [v] for k, v in left.items()} | {f"{k}_r": [v] for k, v in right.items()}
+    pair = pd.DataFrame(row)
+    con = duckdb.connect()
+    con.register("pair", pair)
+    return bool(con.execute(f"SELECT coalesce(({cond}), false) FROM pair").fetchone()[0])
+
+
+def _chain(given, father, family, freq=(1, 1, 1)):
+    keys = {"given_key": given, "father_key": father, "grandfather_key": None, "family_key": family}
+    skel = dict(
+        zip(
+            [k.replace("_key", "_skel") for k in keys],
+            skeletons(pd.Series(list(keys.values()), dtype=object)),
+            strict=True,
+        )
+    )
+    freqs = {"given_freq": freq[0], "father_freq": freq[1], "family_freq": freq[2]}
+    return {**keys, **skel, **freqs, "grandfather_freq": None}
+
+
+def test_two_common_names_a_letter_apart_are_not_close_but_a_typo_is():
+    mohammad, ahmad = (
+        _chain("mhmd", "ely", "hlby", (900, 50, 9)),
+        _chain("ahmd", "ely", "hlby", (400, 50, 9)),
+    )
+    assert not _level_holds("given", "close key", mohammad, ahmad)
+    assert not _level_holds("given", "similar key", mohammad, ahmad)
+    typo = _chain("mhmmd", "ely", "hlby", (2, 50, 9))
+    assert _level_holds("given", "close key", mohammad, typo)
+    # One consonant skeleton: a Latin spelling without the long vowel, whatever the counts.
+    assert _level_holds(
+        "family",
+        "close key",
+        _chain("a", "b", "ewad", (1, 1, 150)),
+        _chain("a", "b", "ewd", (1, 1, 200)),
+    )
+
+
+def test_two_part_names_and_chains_in_another_order_have_their_own_levels():
+    full = _chain("mhmwd", "hsyn", "jabr")
+    two_parts = _chain("mhmwd", None, "hsyn")  # "given X": X is the father's name here
+    assert _level_holds("family", "the other's father's name", two_parts, full)
+    assert not _level_holds(
+        "family", "the other's father's name", _chain("mhmwd", "ely", "hsyn"), full
+    )
+    exchanged = _chain("jabr", "hsyn", "mhmwd")
+    assert _level_holds("given", "chain in another order", exchanged, full)
+    family_first = _chain("jabr", "mhmwd", "hsyn")
+    assert _level_holds("given", "chain in another order", family_first, full)
+    assert not _level_holds("given", "chain in another order", _chain("jabr", "ely", "hsyn"), full)
