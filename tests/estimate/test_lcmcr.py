@@ -10,7 +10,8 @@ from scipy import special
 
 from uncounted.errors import UserError
 from uncounted.estimate import LCMCR, CaptureTable
-from uncounted.estimate._lcmcr_kernel import log_beta_pair
+from uncounted.estimate._lcmcr_kernel import _stick_breaking, log_beta_pair
+from uncounted.estimate._rng import log_gamma, new_state
 
 
 def small_table() -> CaptureTable:
@@ -90,10 +91,10 @@ def test_two_classes_match_importance_sampling():
 
 @njit
 def _mean_log_beta_pair(a: float, b: float, draws: int, seed: int) -> tuple[float, float]:
-    np.random.seed(seed)
+    rng = new_state(seed)
     total_v, total_1mv = 0.0, 0.0
     for _ in range(draws):
-        log_v, log_1mv = log_beta_pair(a, b)
+        log_v, log_1mv = log_beta_pair(rng, a, b)
         total_v += log_v
         total_1mv += log_1mv
     return total_v / draws, total_1mv / draws
@@ -198,3 +199,37 @@ def test_colombia_r1_leaves_the_narrow_mode(load, mse_dir):
     assert result.estimate > 1_550
     assert result.lower == pytest.approx(row["N_q025"], rel=0.05)
     assert result.upper == pytest.approx(row["N_q975"], rel=0.15)
+
+
+@njit
+def _alpha_chain(members: np.ndarray, iterations: int, seed: int) -> np.ndarray:
+    """The sampler's stick-breaking and concentration steps alone, class counts held fixed."""
+    rng = new_state(seed)
+    log_pi = np.empty(members.shape[0])
+    alpha, out = 1.0, np.empty(iterations)
+    for it in range(iterations):
+        log_rest = _stick_breaking(rng, members, alpha, log_pi)
+        alpha = np.exp(log_gamma(rng, 0.25 + members.shape[0] - 1)) / (0.25 - log_rest)
+        out[it] = alpha
+    return out
+
+
+@pytest.mark.parametrize("members", [[900, 300, 40, 3, 1, 0, 0, 0], [500, 0, 200, 0, 1, 0, 0, 1]])
+def test_stick_and_alpha_steps_leave_exact_posterior_of_alpha(members):
+    """Given class counts m, p(α | m) ∝ Gamma(α; 0.25, 0.25) Π_{k<K} α B(1 + m_k, α + m_{>k})
+    (the sticks V_k ~ Beta(1, α) integrated out); alternating the sampler's two draws must
+    leave it invariant. Mean and quartiles by numerical integration on a log grid."""
+    m = np.array(members, dtype=np.int64)
+    draws = _alpha_chain(m, 400_000, 5)
+    grid = np.exp(np.linspace(np.log(1e-6), np.log(50.0), 100_001))
+    logp = -0.75 * np.log(grid) - 0.25 * grid
+    for k in range(len(m) - 1):
+        logp += np.log(grid) + special.betaln(1 + m[k], grid + m[k + 1 :].sum())
+    weight = np.exp(logp - logp.max()) * np.gradient(grid)
+    weight /= weight.sum()
+    batch_means = draws.reshape(100, -1).mean(axis=1)
+    se = batch_means.std(ddof=1) / 10
+    assert draws.mean() == pytest.approx(grid @ weight, abs=5 * se)
+    cdf = np.cumsum(weight)
+    for q in (0.25, 0.5, 0.75):
+        assert np.quantile(draws, q) == pytest.approx(grid[np.searchsorted(cdf, q)], rel=0.02)

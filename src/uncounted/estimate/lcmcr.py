@@ -55,7 +55,9 @@ class LCMCR:
         ptr, idx = _csr(table.patterns)
         counts = np.ascontiguousarray(table.counts, dtype=np.int64)
         totals = counts @ table.patterns.astype(np.int64)
-        lam_init = np.maximum(totals / table.observed, 1e-3)  # LCMCR's start: n_j / n
+        # LCMCR's start: n_j / n (clipped off 0 and 1 only for a list that recorded nobody
+        # or everybody, where LCMCR's logs would be infinite)
+        lam_init = np.clip(totals / table.observed, 1e-9, 1 - 1e-9)
         n_draws, n_alpha, n_cls = (
             np.zeros((self.chains, self.samples), dtype=dtype)
             for dtype in (np.int64, np.float64, np.int64)
