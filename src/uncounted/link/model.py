@@ -162,15 +162,16 @@ def _reordered(part: str) -> list[dict[str, Any]]:
     chain's family or father's name: one of the two chains was written in another order
     (given and family exchanged, or the family name first). Counted once, on the given
     name: each name alone "elsewhere in the other chain" is weak evidence (common names
-    sit everywhere), the two together are not.
+    sit everywhere), the two together are not. On consonant skeletons, so that the Latin
+    and Arabic spellings of a re-ordered chain still meet.
     """
     if part != "given":
         return []
 
     def one_way(a: str, b: str) -> str:
         return (
-            f'"given_key_{a}" = "family_key_{b}" AND '
-            f'("family_key_{a}" = "given_key_{b}" OR "father_key_{a}" = "given_key_{b}")'
+            f'"given_skel_{a}" = "family_skel_{b}" AND '
+            f'("family_skel_{a}" = "given_skel_{b}" OR "father_skel_{a}" = "given_skel_{b}")'
         )
 
     return [
