@@ -222,6 +222,8 @@ def _level_holds(comparison: str, label: str, left: dict, right: dict) -> bool:
     )
     row = {f"{k}_l": [v] for k, v in left.items()} | {f"{k}_r": [v] for k, v in right.items()}
     pair = pd.DataFrame(row)
+    text = [c for c in pair if c.rsplit("_", 1)[0].endswith(("_key", "_skel"))]
+    pair[text] = pair[text].astype("string")  # a missing name is a NULL text, not a number
     con = duckdb.connect()
     con.register("pair", pair)
     return bool(con.execute(f"SELECT coalesce(({cond}), false) FROM pair").fetchone()[0])

@@ -142,12 +142,13 @@ def _other_place(part: str) -> list[dict[str, Any]]:
 
     "given X" (a photograph, a partial record) may give X as the father's name or as the
     family name; read one way, it lands in the other place of a full chain. Only where the
-    record names nothing at that other place.
+    record names nothing at that other place. On consonant skeletons (the Latin spelling
+    of the same name may drop its long vowels).
     """
     other = {"family": "father", "father": "family"}.get(part)
     if other is None:
         return []
-    a, b = f"{part}_key", f"{other}_key"
+    a, b = f"{part}_skel", f"{other}_skel"
     return [
         {
             "sql_condition": f'("{b}_l" IS NULL AND "{a}_l" = "{b}_r") '
