@@ -187,16 +187,37 @@ def _readings(out: pd.DataFrame, kind: str) -> list[np.ndarray]:
     return [parsed, rotated, exchanged, with_father]
 
 
-def _signature(reading: np.ndarray) -> pd.Series:
-    """What a reading is looked up by: given|father|family, else given|family or given|father."""
-    g, fa, fam = (pd.Series(reading[:, k], dtype=object) for k in (0, 1, 3))
-    return (g + "|" + fa + "|" + fam).fillna("2|" + g + "||" + fam).fillna("2|" + g + "|" + fa)
+def _coded(readings: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+    """The readings with every key replaced by an integer (0: missing), and the base."""
+    flat = pd.Series(np.concatenate([r.ravel() for r in readings]), dtype=object)
+    codes = pd.factorize(flat)[0].astype(np.int64) + 1
+    parts = np.split(codes, len(readings))
+    return [c.reshape(r.shape) for c, r in zip(parts, readings, strict=True)], int(codes.max()) + 1
 
 
-def _held(parsed: np.ndarray) -> list[pd.Series]:
-    """The signatures a record as parsed is counted under: its three parts and its pairs."""
-    g, fa, fam = (pd.Series(parsed[:, k], dtype=object) for k in (0, 1, 3))
-    return [g + "|" + fa + "|" + fam, "2|" + g + "||" + fam, "2|" + g + "|" + fa]
+def _signature(reading: np.ndarray, base: int) -> np.ndarray:
+    """What a reading is looked up by (an integer; -1: nothing to look up by): its
+    (given, father, family), else its (given, family), else its (given, father)."""
+    held = _held(reading, base)
+    return np.where(held[0] >= 0, held[0], np.where(held[1] >= 0, held[1], held[2]))
+
+
+def _held(reading: np.ndarray, base: int) -> list[np.ndarray]:
+    """The signatures a record as parsed is counted under: its three parts and its pairs.
+
+    One integer per (given, father, family) triple, tagged in the lowest two bits as a
+    triple (0), a (given, family) pair (1) or a (given, father) pair (2).
+    """
+    g, fa, fam = reading[:, 0], reading[:, 1], reading[:, 3]
+
+    def code(a: np.ndarray, b: np.ndarray, c: np.ndarray, tag: int, ok: np.ndarray) -> np.ndarray:
+        return np.where(ok, ((a * base + b) * base + c) * 4 + tag, -1)
+
+    return [
+        code(g, fa, fam, 0, (g > 0) & (fa > 0) & (fam > 0)),
+        code(g, 0, fam, 1, (g > 0) & (fam > 0)),
+        code(g, fa, 0, 2, (g > 0) & (fa > 0)),
+    ]
 
 
 def _support(readings: list[np.ndarray]) -> np.ndarray:
@@ -204,19 +225,26 @@ def _support(readings: list[np.ndarray]) -> np.ndarray:
 
     A record as parsed is counted under its three-part signature and under its pairs
     (given+father, given+family), so that a two-part reading finds the full chains.
+    Integer codes throughout (a million records: about a second).
     """
-    held = _held(readings[0])
-    counts = pd.concat(held, ignore_index=True).dropna().value_counts()
     out = np.zeros((len(readings[0]), len(readings)), dtype=np.int64)
-    for r, reading in enumerate(readings):
-        sig = _signature(reading)
-        n = sig.map(counts).fillna(0).to_numpy(dtype=np.int64)
-        mine = sum((sig == h).to_numpy(dtype=np.int64) for h in held)
+    coded, base = _coded(readings)
+    if base**3 * 4 >= 2**62:  # more distinct names than an int64 signature holds: no lookup
+        return out
+    held = _held(coded[0], base)
+    every = np.concatenate(held)
+    values, counts = np.unique(every[every >= 0], return_counts=True)
+    values, counts = np.append(values, -2), np.append(counts, 0)  # never empty
+    for r, reading in enumerate(coded):
+        sig = _signature(reading, base)
+        at = np.minimum(np.searchsorted(values[:-1], sig), len(values) - 1)
+        n = np.where(values[at] == sig, counts[at], 0)
+        mine = sum((sig == h).astype(np.int64) for h in held)
         # A reading that changes nothing, or repeats an earlier one, is not an alternative.
         repeat = np.zeros(len(reading), dtype=bool)
-        for earlier in readings[:r]:
-            repeat |= ((reading == earlier) | (pd.isna(reading) & pd.isna(earlier))).all(axis=1)
-        out[:, r] = np.where(sig.notna() & ~repeat, n - mine, 0)
+        for earlier in coded[:r]:
+            repeat |= (reading == earlier).all(axis=1)
+        out[:, r] = np.where((sig >= 0) & ~repeat, n - mine, 0)
     return out
 
 
@@ -299,29 +327,55 @@ def name_pairs(features: pd.DataFrame) -> pd.Series:
     than :data:`MAX_PAIR_BLOCK` records are left out: too common to block on alone (the
     positional rules cover them). Vectorised over the places.
     """
-    skel = [
-        features[f"{p}_skel"].astype(object).fillna("").astype(str).reset_index(drop=True)
-        for p in CHAIN_PARTS
-    ]
-    tokens = []
-    for a in range(len(skel)):
-        for b in range(a + 1, len(skel)):
-            x, y = skel[a], skel[b]
-            first = x <= y
-            token = x.where(first, y) + "|" + y.where(first, x)
-            tokens.append(token.where((x != "") & (y != "") & (x != y)))
-    if "death_d" in features:
-        day = features["death_d"].astype(object).fillna("").astype(str).reset_index(drop=True)
-        tokens += [(x + "@" + day).where((x != "") & (day != "")) for x in skel]
-    frame = pd.concat(tokens, axis=1)
-    counts = frame.stack().value_counts()
-    limit = np.where(counts.index.str.contains("@", regex=False), MAX_DAY_BLOCK, MAX_PAIR_BLOCK)
-    common = counts.index[counts.to_numpy() > limit]
-    frame = frame.mask(frame.isin(common))
-    values = frame.to_numpy(dtype=object)
-    return pd.Series(
-        [sorted({t for t in row if isinstance(t, str)}) for row in values], dtype=object
+    n = len(features)
+    names = features[[f"{p}_skel" for p in CHAIN_PARTS]].to_numpy(dtype=object)
+    codes, skel = pd.factorize(pd.Series(names.ravel(), dtype=object))
+    codes = (codes + 1).reshape(names.shape).astype(np.int64)  # 0: missing
+    base = len(skel) + 1
+    day_codes, days = (
+        pd.factorize(features["death_d"].astype(object))
+        if "death_d" in features
+        else (np.full(n, -1), pd.Index([]))
     )
+    day_codes = day_codes.astype(np.int64) + 1
+    rows, tokens = [], []
+    for a in range(len(CHAIN_PARTS)):
+        x = codes[:, a]
+        for b in range(a + 1, len(CHAIN_PARTS)):
+            y = codes[:, b]
+            ok = (x > 0) & (y > 0) & (x != y)
+            rows.append(np.flatnonzero(ok))
+            tokens.append((np.minimum(x, y) * base + np.maximum(x, y))[ok])
+        ok = (x > 0) & (day_codes > 0)  # a name and the day of death, after all pairs
+        rows.append(np.flatnonzero(ok))
+        tokens.append(base * base + x[ok] * (len(days) + 1) + day_codes[ok])
+    long = pd.DataFrame({"row": np.concatenate(rows), "token": np.concatenate(tokens)})
+    # Counted once per place pair, as positional rules count a record once per rule: a
+    # chain naming one name twice counts its pairs twice (a little more conservative).
+    held = long["token"].map(long["token"].value_counts())
+    limit = np.where(long["token"] >= base * base, MAX_DAY_BLOCK, MAX_PAIR_BLOCK)
+    long = long[held.to_numpy() <= limit].drop_duplicates().sort_values(["row", "token"])
+    text = _token_text(long["token"].drop_duplicates(), skel, days, base)
+    values = long["token"].map(text).to_numpy(dtype=object)
+    bounds = np.searchsorted(long["row"].to_numpy(), np.arange(n + 1))
+    return pd.Series([values[bounds[i] : bounds[i + 1]].tolist() for i in range(n)], dtype=object)
+
+
+def _token_text(tokens: pd.Series, skel: pd.Index, days: pd.Index, base: int) -> pd.Series:
+    """Each integer token as its text (``a|b`` or ``a@day``), once per distinct token."""
+    t = tokens.to_numpy()
+    day = t >= base * base
+    names = np.asarray(skel, dtype=object)
+    dates = np.asarray(days, dtype=object)
+    pair_lo, pair_hi = t // base, t % base
+    rest = t - base * base
+    name, date = rest // (len(days) + 1), rest % (len(days) + 1)
+    lo = pd.Series(names[np.where(day, name, pair_lo) - 1], dtype=object)
+    hi = pd.Series(
+        np.where(day, dates[np.maximum(date - 1, 0)] if len(dates) else "", names[pair_hi - 1]),
+        dtype=object,
+    )
+    return pd.Series((lo + np.where(day, "@", "|") + hi).to_numpy(), index=t)
 
 
 def key_frequencies(out: pd.DataFrame) -> pd.DataFrame:
