@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
-from uncounted.link import cluster, model
+from uncounted.link import cluster, model, scoring
 from uncounted.link.features import build_features
 
 FEATURE_TABLE = "record_features"
@@ -118,8 +118,9 @@ def run_linkage(
         con.register("__features_df", named)
         con.execute(f"CREATE TABLE {FEATURE_TABLE} AS SELECT * FROM __features_df")
         con.unregister("__features_df")
-        trained, pairs = _score(con, len(named), params, labelled, timer)
-        blocking = blocking_report(con, pairs, params) if len(named) > 1 else []
+        blocked: dict[str, int] = {}
+        trained, pairs = _score(con, len(named), params, labelled, timer, blocked)
+        blocking = blocking_report(con, pairs, params, blocked) if len(named) > 1 else []
         timer.lap("blocking_report")
         result = _cluster(con, trained.model, features, pairs, decisions, params, timer)
     finally:
@@ -163,6 +164,7 @@ def _score(
     params: LinkParameters,
     labelled: pd.DataFrame | None,
     timer: _Timer,
+    blocked: dict[str, int],
 ) -> tuple[model.TrainedModel, pd.DataFrame]:
     """Train, predict, and set the prior consistent with the scored pairs."""
     empty = pd.DataFrame(
@@ -185,7 +187,7 @@ def _score(
             f"({type(exc).__name__}); add more records or lists"
         ) from exc
     timer.lap("training")
-    pairs = model.predict(con, FEATURE_TABLE, trained.model, params.predict_threshold)
+    pairs = predict(con, trained.model, params.predict_threshold, blocked)
     timer.lap("prediction")
     old = float(trained.model["probability_two_random_records_match"])
     weights = pairs["match_weight"].to_numpy(dtype=float)
@@ -200,10 +202,82 @@ def _score(
     return trained, pairs
 
 
+def predict(
+    con: duckdb.DuckDBPyConnection,
+    trained_model: dict[str, Any],
+    threshold: float,
+    blocked: dict[str, int] | None = None,
+) -> pd.DataFrame:
+    """Every blocked pair at or above ``threshold``, scored by :mod:`uncounted.link.scoring`
+    (Splink's weights, several times faster at a million records; ``blocked`` receives the
+    pairs per rule) or, for a model with a comparison that module cannot evaluate, by
+    Splink itself (``blocked`` stays empty)."""
+    if scoring.supported(con, FEATURE_TABLE, trained_model):
+        return scoring.predict(con, FEATURE_TABLE, trained_model, threshold, blocked)
+    return model.predict(con, FEATURE_TABLE, trained_model, threshold)
+
+
+def score_given_pairs(
+    con: duckdb.DuckDBPyConnection, trained_model: dict[str, Any], pairs: pd.DataFrame
+) -> pd.DataFrame:
+    """Score given pairs (``unique_id_l``, ``unique_id_r``), as :func:`predict` does."""
+    if scoring.supported(con, FEATURE_TABLE, trained_model):
+        return scoring.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
+    return model.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
+
+
+def explain_pairs(
+    con: duckdb.DuckDBPyConnection, trained_model: dict[str, Any], pairs: pd.DataFrame
+) -> list[list[dict[str, Any]]]:
+    """Per pair, per comparison: level and weight (for the review queue)."""
+    if len(pairs) == 0:
+        return []
+    if scoring.supported(con, FEATURE_TABLE, trained_model):
+        return scoring.explain_pairs(con, FEATURE_TABLE, trained_model, pairs)
+    return model.explain_pairs(con, FEATURE_TABLE, trained_model, pairs)
+
+
 def blocking_report(
-    con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, params: LinkParameters
+    con: duckdb.DuckDBPyConnection,
+    pairs: pd.DataFrame,
+    params: LinkParameters,
+    blocked: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per blocking rule: pairs it adds (beyond earlier rules) and the matches among them."""
+    """Per blocking rule: pairs it adds (beyond earlier rules) and the matches among them.
+
+    ``blocked`` holds the pairs per rule as counted on the scored pairs (exact); without
+    it Splink counts them, from a sample of records above 200,000.
+    """
+    if blocked:
+        marginal = [blocked.get(str(i), 0) for i in range(len(model.BLOCKING_RULES))]
+        estimated = False
+    else:
+        marginal, estimated = _count_blocked(con)
+    matches = (
+        pairs.loc[pairs["match_probability"] >= params.link_threshold, "match_key"]
+        .astype(str)
+        .value_counts()
+        if len(pairs)
+        else pd.Series(dtype=int)
+    )
+    cumulative = np.cumsum(marginal)
+    report = []
+    for i, (name, rule) in enumerate(model.BLOCKING_RULES):
+        report.append(
+            {
+                "rule": name,
+                "sql": rule if isinstance(rule, str) else _rule_sql(rule),
+                "pairs": int(marginal[i]),
+                "cumulative_pairs": int(cumulative[i]),
+                "matches": int(matches.get(str(i), 0)),
+                "pairs_estimated": estimated,
+            }
+        )
+    return report
+
+
+def _count_blocked(con: duckdb.DuckDBPyConnection) -> tuple[list[int], bool]:
+    """Splink's count of the pairs each rule adds (estimated above 200,000 records)."""
     from splink import DuckDBAPI
 
     db_api = DuckDBAPI(connection=con)
@@ -215,26 +289,9 @@ def blocking_report(
         link_type="dedupe_only",
         record_sample_proportion=min(1.0, EXACT_BLOCKING_COUNT / max(n_records, 1)),
     )
-    matches = (
-        pairs.loc[pairs["match_probability"] >= params.link_threshold, "match_key"]
-        .astype(str)
-        .value_counts()
-        if len(pairs)
-        else pd.Series(dtype=int)
+    return [int(_field(row, "marginal_comparison_count")) for row in counted], (
+        n_records > EXACT_BLOCKING_COUNT
     )
-    report = []
-    for i, ((name, rule), row) in enumerate(zip(model.BLOCKING_RULES, counted, strict=True)):
-        report.append(
-            {
-                "rule": name,
-                "sql": rule if isinstance(rule, str) else _rule_sql(rule),
-                "pairs": int(_field(row, "marginal_comparison_count")),
-                "cumulative_pairs": int(_field(row, "cumulative_comparison_count")),
-                "matches": int(matches.get(str(i), 0)),
-                "pairs_estimated": n_records > EXACT_BLOCKING_COUNT,
-            }
-        )
-    return report
 
 
 def _rule_sql(rule: Any) -> str:
@@ -286,7 +343,7 @@ def _cluster(
     timer.lap("clustering")
     flags = cluster_flags(features, result.labels, exclusive, constraints)
     review = review_candidates(pairs, edges, result.labels, decisions, params)
-    review["explanation"] = model.explain_pairs(con, FEATURE_TABLE, trained_model, review)
+    review["explanation"] = explain_pairs(con, trained_model, review)
     timer.lap("flags_review")
     return result.labels, flags, review, result.split_components
 
@@ -335,9 +392,8 @@ def _within_pairs(
     missing = all_pairs[~np.isin(all_pairs["i"] * n + all_pairs["i_r"], lo * n + hi)]
     frames = [known[["i", "j", "match_weight"]]]
     if len(missing) and trained_model:
-        scored = model.score_pairs(
+        scored = score_given_pairs(
             con,
-            FEATURE_TABLE,
             trained_model,
             pd.DataFrame(
                 {

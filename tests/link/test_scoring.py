@@ -1,0 +1,113 @@
+"""The fast scorer gives Splink's match weights, on Splink's pairs, for the trained model."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from uncounted.link import model, scoring
+from uncounted.link.features import build_features
+from uncounted.link.pipeline import FEATURE_TABLE
+
+
+@pytest.fixture
+def trained(imported):
+    """The imported scenario's features in DuckDB and a model trained on them."""
+    from uncounted.link.store import load_records
+
+    features = build_features(load_records())
+    named = features[features["has_name"]].drop(columns=["has_name"])
+    named = pd.concat([named, model.block_key_columns(named)], axis=1)
+    con = duckdb.connect()
+    con.register("named_df", named)
+    con.execute(f"CREATE TABLE {FEATURE_TABLE} AS SELECT * FROM named_df")
+    con.unregister("named_df")
+    result = model.train(con, FEATURE_TABLE, len(named))
+    yield con, result.model, named
+    con.close()
+
+
+def _joined(fast: pd.DataFrame, splink: pd.DataFrame) -> pd.DataFrame:
+    return fast.merge(
+        splink,
+        on=["unique_id_l", "unique_id_r"],
+        how="outer",
+        suffixes=("_f", "_s"),
+        indicator=True,
+    )
+
+
+@pytest.mark.django_db
+def test_every_blocked_pair_gets_splinks_weight(trained):
+    con, trained_model, _ = trained
+    assert scoring.supported(con, FEATURE_TABLE, trained_model)
+    fast = scoring.predict(con, FEATURE_TABLE, trained_model, threshold=None)
+    splink = model.predict(con, FEATURE_TABLE, trained_model, threshold=None)
+    both = _joined(fast, splink)
+    assert len(fast) == len(splink) > 200
+    assert (both["_merge"] == "both").all()
+    assert np.abs(both["match_weight_f"] - both["match_weight_s"]).max() < 1e-6
+    assert (both["match_key_f"].astype(str) == both["match_key_s"].astype(str)).all()
+    # the scored pairs span the whole range, from clear non-matches to certain matches
+    assert both["match_probability_f"].min() < 0.01 and both["match_probability_f"].max() > 0.99
+
+
+@pytest.mark.django_db
+def test_given_pairs_and_threshold_match_splink(trained):
+    con, trained_model, named = trained
+    rng = np.random.default_rng(3)
+    ids = named["unique_id"].to_numpy()
+    pairs = pd.DataFrame(
+        {"unique_id_l": rng.choice(ids, 3000), "unique_id_r": rng.choice(ids, 3000)}
+    )
+    fast = scoring.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
+    splink = model.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
+    both = _joined(fast, splink)
+    assert len(fast) > 2500 and (both["_merge"] == "both").all()
+    assert np.abs(both["match_weight_f"] - both["match_weight_s"]).max() < 1e-6
+    kept = scoring.predict(con, FEATURE_TABLE, trained_model, threshold=0.5)
+    assert len(kept) and kept["match_probability"].min() >= 0.5
+
+
+@pytest.mark.django_db
+def test_a_level_it_cannot_evaluate_means_splink_scores(trained):
+    con, trained_model, _ = trained
+    odd = {**trained_model, "comparisons": [dict(c) for c in trained_model["comparisons"]]}
+    levels = [dict(lv) for lv in odd["comparisons"][0]["comparison_levels"]]
+    levels[3]["sql_condition"] = (
+        'list_contains("chain_keys_r", "given_key_l") AND '
+        'jaro_winkler_similarity("given_key_l", "given_key_r") >= 0.9'
+    )
+    odd["comparisons"][0] = {**odd["comparisons"][0], "comparison_levels": levels}
+    assert not scoring.supported(con, FEATURE_TABLE, odd)
+    with pytest.raises(scoring.UnsupportedComparison):
+        scoring.plan(con, FEATURE_TABLE, odd)
+
+
+@pytest.mark.django_db
+def test_explanations_are_splinks_levels_and_weights(trained):
+    con, trained_model, _ = trained
+    pairs = model.predict(con, FEATURE_TABLE, trained_model, threshold=None).iloc[::7]
+    pairs = pairs[["unique_id_r", "unique_id_l"]].rename(  # either order of a pair
+        columns={"unique_id_r": "unique_id_l", "unique_id_l": "unique_id_r"}
+    )
+    fast = scoring.explain_pairs(con, FEATURE_TABLE, trained_model, pairs)
+    slow = model.explain_pairs(con, FEATURE_TABLE, trained_model, pairs)
+    assert len(fast) == len(pairs) > 20
+    assert fast == slow
+    levels = {part["level"] for row in fast for part in row}
+    assert {"missing", "different"} <= levels and len(levels) > 8
+
+
+@pytest.mark.django_db
+def test_pairs_per_blocking_rule_are_splinks_count(trained):
+    from uncounted.link.pipeline import _count_blocked
+
+    con, trained_model, _ = trained
+    blocked: dict[str, int] = {}
+    scoring.predict(con, FEATURE_TABLE, trained_model, 0.5, blocked)
+    marginal, estimated = _count_blocked(con)
+    assert not estimated and sum(marginal) > 200
+    assert [blocked.get(str(i), 0) for i in range(len(marginal))] == marginal
