@@ -5,6 +5,7 @@ Plain functions over pandas / DuckDB; storage (Django) lives in :mod:`uncounted.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -95,6 +96,54 @@ class _Timer:
         self._t = now
 
 
+class _Scorer:
+    """Scoring by :mod:`uncounted.link.scoring` when it can evaluate the model (the feature
+    table coded once for the run: blocked pairs, pairs inside clusters, review queue), else
+    by Splink (:mod:`uncounted.link.model`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, stack: contextlib.ExitStack) -> None:
+        self.con, self.stack = con, stack
+        self.fast: bool | None = None
+        self.coded: scoring.Coded | None = None
+
+    def _fast(self, trained_model: dict[str, Any]) -> bool:
+        if self.fast is None:
+            self.fast = scoring.supported(self.con, FEATURE_TABLE, trained_model)
+            if self.fast:
+                self.coded = self.stack.enter_context(
+                    scoring.coded_features(self.con, FEATURE_TABLE, trained_model)
+                )
+        return self.fast
+
+    def predict(
+        self, trained_model: dict[str, Any], threshold: float, blocked: dict[str, int]
+    ) -> pd.DataFrame:
+        """Every blocked pair at or above ``threshold``; ``blocked`` receives the pairs per
+        rule (left empty by Splink)."""
+        if self._fast(trained_model):
+            return scoring.predict(
+                self.con, FEATURE_TABLE, trained_model, threshold, blocked, self.coded
+            )
+        return model.predict(self.con, FEATURE_TABLE, trained_model, threshold)
+
+    def score_pairs(self, trained_model: dict[str, Any], pairs: pd.DataFrame) -> pd.DataFrame:
+        if self._fast(trained_model):
+            return scoring.score_pairs(
+                self.con, FEATURE_TABLE, trained_model, pairs, coded=self.coded
+            )
+        return model.score_pairs(self.con, FEATURE_TABLE, trained_model, pairs)
+
+    def explain(
+        self, trained_model: dict[str, Any], pairs: pd.DataFrame
+    ) -> list[list[dict[str, Any]]]:
+        """Per pair, per comparison: level and weight (for the review queue)."""
+        if len(pairs) == 0:
+            return []
+        if self._fast(trained_model):
+            return scoring.explain_pairs(self.con, FEATURE_TABLE, trained_model, pairs, self.coded)
+        return model.explain_pairs(self.con, FEATURE_TABLE, trained_model, pairs)
+
+
 def run_linkage(
     records: pd.DataFrame,
     decisions: DecisionTables | None = None,
@@ -118,11 +167,13 @@ def run_linkage(
         con.register("__features_df", named)
         con.execute(f"CREATE TABLE {FEATURE_TABLE} AS SELECT * FROM __features_df")
         con.unregister("__features_df")
-        blocked: dict[str, int] = {}
-        trained, pairs = _score(con, len(named), params, labelled, timer, blocked)
-        blocking = blocking_report(con, pairs, params, blocked) if len(named) > 1 else []
-        timer.lap("blocking_report")
-        result = _cluster(con, trained.model, features, pairs, decisions, params, timer)
+        with contextlib.ExitStack() as stack:
+            scorer = _Scorer(con, stack)
+            blocked: dict[str, int] = {}
+            trained, pairs = _score(scorer, len(named), params, labelled, timer, blocked)
+            blocking = blocking_report(con, pairs, params, blocked) if len(named) > 1 else []
+            timer.lap("blocking_report")
+            result = _cluster(scorer, trained.model, features, pairs, decisions, params, timer)
     finally:
         con.close()
     labels, flags, review, split = result
@@ -159,7 +210,7 @@ def run_linkage(
 
 
 def _score(
-    con: duckdb.DuckDBPyConnection,
+    scorer: _Scorer,
     n_named: int,
     params: LinkParameters,
     labelled: pd.DataFrame | None,
@@ -174,7 +225,7 @@ def _score(
         return model.TrainedModel(model={}, training={"skipped": "fewer than two records"}), empty
     try:
         trained = model.train(
-            con,
+            scorer.con,
             FEATURE_TABLE,
             n_named,
             seed=params.seed,
@@ -187,7 +238,7 @@ def _score(
             f"({type(exc).__name__}); add more records or lists"
         ) from exc
     timer.lap("training")
-    pairs = predict(con, trained.model, params.predict_threshold, blocked)
+    pairs = scorer.predict(trained.model, params.predict_threshold, blocked)
     timer.lap("prediction")
     old = float(trained.model["probability_two_random_records_match"])
     weights = pairs["match_weight"].to_numpy(dtype=float)
@@ -200,41 +251,6 @@ def _score(
     pairs = pairs[pairs["match_probability"] >= params.keep_threshold].reset_index(drop=True)
     timer.lap("prior")
     return trained, pairs
-
-
-def predict(
-    con: duckdb.DuckDBPyConnection,
-    trained_model: dict[str, Any],
-    threshold: float,
-    blocked: dict[str, int] | None = None,
-) -> pd.DataFrame:
-    """Every blocked pair at or above ``threshold``, scored by :mod:`uncounted.link.scoring`
-    (Splink's weights, several times faster at a million records; ``blocked`` receives the
-    pairs per rule) or, for a model with a comparison that module cannot evaluate, by
-    Splink itself (``blocked`` stays empty)."""
-    if scoring.supported(con, FEATURE_TABLE, trained_model):
-        return scoring.predict(con, FEATURE_TABLE, trained_model, threshold, blocked)
-    return model.predict(con, FEATURE_TABLE, trained_model, threshold)
-
-
-def score_given_pairs(
-    con: duckdb.DuckDBPyConnection, trained_model: dict[str, Any], pairs: pd.DataFrame
-) -> pd.DataFrame:
-    """Score given pairs (``unique_id_l``, ``unique_id_r``), as :func:`predict` does."""
-    if scoring.supported(con, FEATURE_TABLE, trained_model):
-        return scoring.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
-    return model.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
-
-
-def explain_pairs(
-    con: duckdb.DuckDBPyConnection, trained_model: dict[str, Any], pairs: pd.DataFrame
-) -> list[list[dict[str, Any]]]:
-    """Per pair, per comparison: level and weight (for the review queue)."""
-    if len(pairs) == 0:
-        return []
-    if scoring.supported(con, FEATURE_TABLE, trained_model):
-        return scoring.explain_pairs(con, FEATURE_TABLE, trained_model, pairs)
-    return model.explain_pairs(con, FEATURE_TABLE, trained_model, pairs)
 
 
 def blocking_report(
@@ -305,7 +321,7 @@ def _field(row: Any, name: str) -> Any:
 
 
 def _cluster(
-    con: duckdb.DuckDBPyConnection,
+    scorer: _Scorer,
     trained_model: dict[str, Any],
     features: pd.DataFrame,
     pairs: pd.DataFrame,
@@ -335,7 +351,7 @@ def _cluster(
         tentative, edges, exclusive, constraints, params.cohesion_threshold
     )
     timer.lap("components")
-    within = _within_pairs(con, trained_model, tentative, to_split, edges, uid, params)
+    within = _within_pairs(scorer, trained_model, tentative, to_split, edges, uid, params)
     timer.lap("fill_in_pairs")
     result = cluster.finalise(
         tentative, to_split, within, exclusive, constraints, params.merge_weight
@@ -343,7 +359,7 @@ def _cluster(
     timer.lap("clustering")
     flags = cluster_flags(features, result.labels, exclusive, constraints)
     review = review_candidates(pairs, edges, result.labels, decisions, params)
-    review["explanation"] = explain_pairs(con, trained_model, review)
+    review["explanation"] = scorer.explain(trained_model, review)
     timer.lap("flags_review")
     return result.labels, flags, review, result.split_components
 
@@ -366,7 +382,7 @@ def exclusive_codes(sources: pd.Series, exclusive: tuple[str, ...]) -> np.ndarra
 
 
 def _within_pairs(
-    con: duckdb.DuckDBPyConnection,
+    scorer: _Scorer,
     trained_model: dict[str, Any],
     tentative: np.ndarray,
     to_split: np.ndarray,
@@ -392,8 +408,7 @@ def _within_pairs(
     missing = all_pairs[~np.isin(all_pairs["i"] * n + all_pairs["i_r"], lo * n + hi)]
     frames = [known[["i", "j", "match_weight"]]]
     if len(missing) and trained_model:
-        scored = score_given_pairs(
-            con,
+        scored = scorer.score_pairs(
             trained_model,
             pd.DataFrame(
                 {
@@ -446,9 +461,12 @@ def cluster_flags(
         a, b = labels[constraints.cannot[:, 0]], labels[constraints.cannot[:, 1]]
         out.loc[np.unique(a[a == b]), "conflicting_decisions"] = True
     out = out.fillna(False)
-    names = [c for c in out.columns]
+    names = list(out.columns)
     values = out[names].to_numpy(dtype=bool)
-    flag_lists = [[names[k] for k in np.flatnonzero(row)] for row in values] if len(values) else []
+    # one list per distinct combination of flags (a handful), not one per person
+    masks = values.astype(np.int64) @ (1 << np.arange(len(names), dtype=np.int64))
+    lists = {int(m): [n for k, n in enumerate(names) if m >> k & 1] for m in np.unique(masks)}
+    flag_lists = [lists[m] for m in masks.tolist()]
     return pd.DataFrame({"label": out.index.to_numpy(), "flag_list": flag_lists})
 
 

@@ -24,6 +24,8 @@ makes :func:`supported` false, and the caller scores with Splink instead.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -352,6 +354,42 @@ def _vectors_sql(pairs: str, coded: str, p: _Plan, uid: str) -> str:
     return f"SELECT {', '.join(select)} FROM {pairs} b {' '.join(joins)}"
 
 
+@dataclass(frozen=True)
+class Coded:
+    """The dictionary and the coded copy of a feature table, for one plan's columns."""
+
+    dictionary: str
+    coded: str
+    signature: tuple
+
+
+def _signature(p: _Plan) -> tuple:
+    return (
+        tuple(p.text),
+        tuple(p.lists),
+        tuple(p.other),
+        tuple(p.tf),
+        tuple(tuple(c.memo_columns) for c in p.comparisons),
+    )
+
+
+@contextmanager
+def coded_features(
+    con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any]
+) -> Iterator[Coded]:
+    """Code ``table`` once for several scorings with models of the same comparisons (a
+    run scores the blocked pairs, then pairs inside clusters, then the review queue)."""
+    p = plan(con, table, model)
+    uid = p.settings.column_info_settings.unique_id_column_name
+    dictionary, coded = _build_coded(con, table, p, uid)
+    try:
+        _add_tuple_ids(con, coded, p)
+        yield Coded(dictionary, coded, _signature(p))
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {coded}")
+        con.execute(f"DROP TABLE IF EXISTS {dictionary}")
+
+
 def score_blocked(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -359,13 +397,15 @@ def score_blocked(
     pairs: str,
     threshold: float | None = None,
     detail: bool = False,
+    coded: Coded | None = None,
 ) -> pd.DataFrame:
     """Score the pairs of table ``pairs`` (``match_key``, ``join_key_l`` < ``join_key_r``).
 
     Returns what Splink's predict returns for the same model and pairs: ``unique_id_l``,
     ``unique_id_r``, ``match_weight``, ``match_probability``, ``match_key``; with
     ``detail`` also per comparison its level (``gamma_*``), weight (``mw_*``) and
-    term-frequency adjustment (``mw_tf_adj_*``).
+    term-frequency adjustment (``mw_tf_adj_*``). ``coded``: the table already coded by
+    :func:`coded_features` (used when it was coded for the same columns).
     """
     model = {
         **model,
@@ -373,15 +413,17 @@ def score_blocked(
         "retain_intermediate_calculation_columns": detail,
     }
     p = plan(con, table, model)
+    if coded is None or coded.signature != _signature(p):
+        with coded_features(con, table, model) as own:
+            return score_blocked(con, table, model, pairs, threshold, detail, own)
     uid = p.settings.column_info_settings.unique_id_column_name
-    dictionary, coded = _build_coded(con, table, p, uid)
-    _add_tuple_ids(con, coded, p)
-    memos = _build_memos(con, pairs, coded, dictionary, p, uid)
+    memos = _build_memos(con, pairs, coded.coded, coded.dictionary, p, uid)
     try:
         steps = predict_from_comparison_vectors_sqls_using_settings(
             p.settings, threshold_match_probability=threshold
         )
-        ctes = [f"__splink__df_comparison_vectors AS ({_vectors_sql(pairs, coded, p, uid)})"]
+        vectors = _vectors_sql(pairs, coded.coded, p, uid)
+        ctes = [f"__splink__df_comparison_vectors AS ({vectors})"]
         ctes += [f"{s['output_table_name']} AS ({s['sql']})" for s in steps[:-1]]
         final = steps[-1]["sql"]
         if detail:  # the levels too (Splink keeps them only with the matching columns)
@@ -389,7 +431,7 @@ def score_blocked(
             final = final.replace("select", f"select {gammas},", 1)
         return con.execute(f"WITH {', '.join(ctes)} {final}").df()
     finally:
-        for name in [*memos, coded, dictionary]:
+        for name in memos:
             con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
@@ -399,6 +441,7 @@ def predict(
     model: dict[str, Any],
     threshold: float | None,
     blocked_counts: dict[str, int] | None = None,
+    coded: Coded | None = None,
 ) -> pd.DataFrame:
     """Splink's blocking, then :func:`score_blocked` on every blocked pair.
 
@@ -413,7 +456,7 @@ def predict(
                 f"SELECT match_key, count(*) FROM {blocked.physical_name} GROUP BY match_key"
             ).fetchall()
             blocked_counts.update({str(k): int(n) for k, n in rows})
-        return score_blocked(con, table, model, blocked.physical_name, threshold)
+        return score_blocked(con, table, model, blocked.physical_name, threshold, coded=coded)
     finally:
         blocked.drop_table_from_database_and_remove_from_cache()
 
@@ -424,6 +467,7 @@ def score_pairs(
     model: dict[str, Any],
     pairs: pd.DataFrame,
     detail: bool = False,
+    coded: Coded | None = None,
 ) -> pd.DataFrame:
     """Score given pairs (``unique_id_l``, ``unique_id_r``) with the model, unblocked."""
     left = pairs["unique_id_l"].to_numpy()
@@ -443,13 +487,17 @@ def score_pairs(
     finally:
         con.unregister(f"{name}_df")
     try:
-        return score_blocked(con, table, model, name, detail=detail)
+        return score_blocked(con, table, model, name, detail=detail, coded=coded)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def explain_pairs(
-    con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any], pairs: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    model: dict[str, Any],
+    pairs: pd.DataFrame,
+    coded: Coded | None = None,
 ) -> list[list[dict[str, Any]]]:
     """Per pair, per comparison: the level reached and its match weight (with the term
     frequency adjustment), so a reviewer sees why the model leans one way.
@@ -458,7 +506,7 @@ def explain_pairs(
     """
     if len(pairs) == 0:
         return []
-    scored = score_pairs(con, table, model, pairs, detail=True)
+    scored = score_pairs(con, table, model, pairs, detail=True, coded=coded)
     scored = scored.drop_duplicates(["unique_id_l", "unique_id_r"])
     left = pairs["unique_id_l"].to_numpy()
     right = pairs["unique_id_r"].to_numpy()
