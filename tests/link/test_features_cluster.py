@@ -272,3 +272,19 @@ def test_two_part_names_and_chains_in_another_order_have_their_own_levels():
     family_first = _chain("jabr", "mhmwd", "hsyn")
     assert _level_holds("given", "chain in another order", family_first, full)
     assert not _level_holds("given", "chain in another order", _chain("jabr", "ely", "hsyn"), full)
+
+
+def test_a_sparse_record_joins_the_person_it_clearly_matches_but_not_against_evidence():
+    # 0, 1, 2: one person; 3 (a photograph) matches 2 well, shares little with 0 and 1.
+    strong = [(0, 1, 0.999), (0, 2, 0.999), (1, 2, 0.999)]
+    sparse = [(2, 3, 0.9), (0, 3, 0.02), (1, 3, 0.01)]
+    labels = _cluster(4, strong + sparse)
+    assert labels[3] == labels[0] == labels[1] == labels[2]
+    # A pair that is evidence against (a different given name: far below the floor) wins.
+    against = [(2, 3, 0.9), (0, 3, 0.02), (1, 3, 1e-7)]
+    labels = _cluster(4, strong + against)
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    # And a cannot-link decision always does.
+    cannot = cluster.Constraints(cannot=np.array([[3, 2]]))
+    labels = _cluster(4, strong + sparse, constraints=cannot)
+    assert labels[3] != labels[2]

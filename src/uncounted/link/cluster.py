@@ -12,7 +12,10 @@ set this made clusters of 26 records where the truth had at most 8). Here:
    of its records (pairs that blocking did not generate are scored for this by the caller):
    two groups merge only while their average match weight stays above ``merge_weight``,
    never across a cannot-link decision; two records of a list that names each person once
-   (an official list) weigh :data:`EXCLUSIVE_PENALTY` bits against their being one.
+   (an official list) weigh :data:`EXCLUSIVE_PENALTY` bits against their being one. A
+   record then left alone joins the group it is a likely match with when none of its
+   pairs with that group is evidence against (:data:`ATTACH_FLOOR`): a sparse record
+   shares too little with most of its person's records for an average to keep it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ from scipy.sparse.csgraph import connected_components
 # person: their pair loses this many bits. A penalty, not a ban: such lists do hold a few
 # duplicates, which overwhelming evidence (same registry number, same everything) still joins.
 EXCLUSIVE_PENALTY = 10.0
+# A record left alone by average linkage joins a group it clearly matches unless one of its
+# pairs with that group weighs less than this (bits): real evidence against, not a lack of
+# shared evidence. A different given name alone weighs -16.6; at -12 the simulated
+# scenarios gain 0.5 point of recall for 0.3 of precision (persons: +1.7% -> +1.1-1.2%).
+ATTACH_FLOOR = -12.0
 
 
 @dataclass(frozen=True)
@@ -110,12 +118,14 @@ def average_linkage(
     cannot: np.ndarray,
     must_groups: np.ndarray,
     merge_weight: float,
+    same_list: np.ndarray | None = None,
 ) -> np.ndarray:
     """Constrained average-linkage clustering of one component (``s`` records).
 
     ``weights``: s×s match weights of every pair; ``cannot``: s×s bool (never in one
-    person); ``must_groups``: per record the label of its must-link group (merged first).
-    Returns a cluster label per record.
+    person); ``must_groups``: per record the label of its must-link group (merged first);
+    ``same_list``: s×s bool, two records of one official list (only the average may join
+    them, not :func:`_attach_left_alone`). Returns a cluster label per record.
     """
     s = len(weights)
     # Start from the must-link groups.
@@ -145,7 +155,57 @@ def average_linkage(
         block[:, a] |= block[:, b]
         alive[b] = False
         label[label == b] = a
+    if same_list is None:
+        same_list = np.zeros_like(cannot, dtype=bool)
+    return _attach_left_alone(
+        weights, block | _group_any(same_list, label, g), label, alive, merge_weight
+    )
+
+
+def _attach_left_alone(
+    weights: np.ndarray,
+    block: np.ndarray,
+    label: np.ndarray,
+    alive: np.ndarray,
+    merge_weight: float,
+) -> np.ndarray:
+    """Give a record that average linkage left alone to the group it clearly matches.
+
+    ``block``: groups × groups, True where a cannot-link or two records of one official
+    list lie between them.
+
+    A sparse record (a photograph: given name, one more name, a branch, a date) shares
+    little with most records of its person, so its pairs with them score low for want of
+    evidence, and the average keeps it apart even when it is a likely match (weight at
+    least ``merge_weight``) with one of them. It joins the group holding its strongest
+    such pair when no pair with that group is evidence against beyond
+    :data:`ATTACH_FLOOR` (a different given name, two official records, a different
+    mother are), and no cannot-link or official list separates them.
+    """
+    groups = np.flatnonzero(alive)
+    sizes = np.bincount(label, minlength=len(alive))
+    for a in groups[sizes[groups] == 1]:
+        i = np.flatnonzero(label == a)[0]
+        strongest = np.full(len(alive), -np.inf)
+        weakest = np.full(len(alive), np.inf)
+        np.maximum.at(strongest, label, weights[i])
+        np.minimum.at(weakest, label, weights[i])
+        ok = alive & ~block[a] & (strongest >= merge_weight) & (weakest >= ATTACH_FLOOR)
+        ok[a] = False
+        if ok.any():
+            b = int(np.argmax(np.where(ok, strongest, -np.inf)))
+            label[i] = b
+            alive[a] = False
+            block[b, :] |= block[a, :]
+            block[:, b] |= block[:, a]
     return label
+
+
+def _group_any(pairs: np.ndarray, label: np.ndarray, g: int) -> np.ndarray:
+    """g×g: whether any record pair between two groups is marked in ``pairs`` (s×s)."""
+    member = np.zeros((g, len(label)))
+    member[label, np.arange(len(label))] = 1.0
+    return (member @ pairs.astype(float) @ member.T) > 0
 
 
 def split_component(
@@ -181,7 +241,7 @@ def split_component(
         cannot[a[hit], b[hit]] = True
         cannot[b[hit], a[hit]] = True
     np.fill_diagonal(cannot, False)
-    return average_linkage(weights, cannot, must, merge_weight)
+    return average_linkage(weights, cannot, must, merge_weight, same_list)
 
 
 @dataclass
