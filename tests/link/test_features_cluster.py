@@ -229,7 +229,7 @@ def _level_holds(comparison: str, label: str, left: dict, right: dict) -> bool:
     return bool(con.execute(f"SELECT coalesce(({cond}), false) FROM pair").fetchone()[0])
 
 
-def _chain(given, father, family, freq=(1, 1, 1)):
+def _chain(given, father, family, freq=(1, 1, 1), latin=False):
     keys = {"given_key": given, "father_key": father, "grandfather_key": None, "family_key": family}
     skel = dict(
         zip(
@@ -239,7 +239,7 @@ def _chain(given, father, family, freq=(1, 1, 1)):
         )
     )
     freqs = {"given_freq": freq[0], "father_freq": freq[1], "family_freq": freq[2]}
-    return {**keys, **skel, **freqs, "grandfather_freq": None}
+    return {**keys, **skel, **freqs, "grandfather_freq": None, "latin": latin}
 
 
 def test_two_common_names_a_letter_apart_are_not_close_but_a_typo_is():
@@ -251,6 +251,14 @@ def test_two_common_names_a_letter_apart_are_not_close_but_a_typo_is():
     assert not _level_holds("given", "similar key", mohammad, ahmad)
     typo = _chain("mhmmd", "ely", "hlby", (2, 50, 9))
     assert _level_holds("given", "close key", mohammad, typo)
+    # Across scripts a transliteration blurs letters: Nazir (nzyr) may be نذير (ndyr).
+    nadhir, nazir = (
+        _chain("ndyr", "ely", "hlby", (60, 50, 9)),
+        _chain("nzyr", "ely", "hlby", (40, 50, 9)),
+    )
+    assert not _level_holds("given", "close key", nadhir, nazir)
+    nazir["latin"] = True
+    assert _level_holds("given", "close key", nadhir, nazir)
     # One consonant skeleton: a Latin spelling without the long vowel, whatever the counts.
     assert _level_holds(
         "family",

@@ -104,14 +104,15 @@ def _not_two_names(part: str) -> str:
     A slip of the keyboard makes a rare spelling beside a common one; محمد and أحمد, حسن
     and حسين are brothers' names, and brothers share everything else. Keys with one
     consonant skeleton stay close whatever their counts: a Latin spelling often drops the
-    long vowels an Arabic one writes (عواد ``ewad``, Awad ``ewd``).
+    long vowels an Arabic one writes (عواد ``ewad``, Awad ``ewd``). Only within one
+    script: across scripts a transliteration blurs letters (Nazir is نذير or نظير).
     """
     if part not in CHAIN_PARTS:
         return ""
     lo = f'least("{part}_freq_l", "{part}_freq_r")'
     hi = f'greatest("{part}_freq_l", "{part}_freq_r")'
     return (
-        f"NOT coalesce({lo} >= {DISTINCT_NAME_MIN} AND "
+        f'NOT coalesce("latin_l" = "latin_r" AND {lo} >= {DISTINCT_NAME_MIN} AND '
         f"{lo} * {DISTINCT_NAME_RATIO} >= {hi}, false) AND "
     )
 
