@@ -312,7 +312,9 @@ def run_chain(
             _sort_classes_by_weight(lam, log_pi, members0, order)
             _class_terms(lam, log_pi, base, ratio, scaled)
         # class memberships of the observed, one multinomial per pattern: products in linear
-        # space (vectorised over classes), falling back to logs when they under- or overflow
+        # space (vectorised over classes), in logs when they under- or overflow or when a
+        # class's scaled weight may have underflowed to 0 (bases over 600 apart)
+        wide = base.max() - base.min() > 600.0
         members[:] = 0
         ones_k[:, :] = 0
         for c in range(n_patterns):
@@ -320,7 +322,7 @@ def run_chain(
             for t in range(ones_ptr[c], ones_ptr[c + 1]):
                 prob *= ratio[ones_idx[t]]
             norm = prob.sum()
-            if not (norm > 1e-280 and norm < 1e280):
+            if wide or not (norm > 1e-280 and norm < 1e280):
                 _log_space_probs(base, ratio, ones_ptr, ones_idx, c, prob)
             pattern_members[:] = 0
             _multinomial(rng, counts[c], prob, pattern_members, order, cum)
