@@ -1,9 +1,10 @@
 """Linkage at scale: a simulated workspace of about a million records, end to end.
 
-Times ``uncounted link`` (wall clock and CPU seconds of a child process: read every record from the workspace, features,
-training, scoring, clustering, writing persons, memberships, features and the review queue)
-and reads its peak memory (the child's maximum resident set size), then evaluates the
-stored persons against the truth (not timed).
+Times ``uncounted link`` (wall clock and CPU seconds of a child process: read every record
+from the workspace, features, training, scoring, clustering, writing persons, memberships,
+features and the review queue) and reads its peak memory (the child's maximum resident set
+size) and the machine's load average before and after, then evaluates the stored persons
+against the truth (not timed).
 
     .venv/bin/python benchmarks/link_scale.py --prepare 625000 --dir /tmp/link1m   # once
     .venv/bin/python benchmarks/link_scale.py --dir /tmp/link1m
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -65,11 +67,13 @@ def prepare(size: int, folder: Path, seed: int) -> None:
 
 def measure(folder: Path, official: str) -> dict:
     ws = folder / "ws"
+    load_before = os.getloadavg()[0]
     start = time.perf_counter()
     out = run(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--force", "--json")
     seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_kib, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    load_after = os.getloadavg()[0]
     linked = json.loads(out)
     evaluation = json.loads(
         run(
@@ -88,6 +92,8 @@ def measure(folder: Path, official: str) -> dict:
         "seconds_end_to_end": round(seconds, 1),
         "cpu_seconds": round(cpu, 1),
         "peak_memory_gb": round(peak_kib / 1024**2, 2),
+        # other processes share the machine: wall seconds stretch with the load, CPU do not
+        "load_average_before_after": [round(load_before, 1), round(load_after, 1)],
         "timings": linked["timings"],
         "pairs_scored": sum(r["pairs"] for r in linked["blocking"]),
         "f1_after_clustering": round(evaluation["pairwise_after_clustering"]["f1"], 4),

@@ -24,6 +24,7 @@ makes :func:`supported` false, and the caller scores with Splink instead.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 import sqlglot
 from splink import DuckDBAPI, Linker
+from splink.internals.misc import prob_to_match_weight, threshold_args_to_match_weight
 from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 from sqlglot import exp
 
@@ -153,8 +155,7 @@ def plan(con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any]) -> _
             for c, k in kinds.items():
                 {"text": text_cols, "list": list_cols, "other": other_cols}[k].add(c)
             level = _Level(cl.comparison_vector_value, cl.sql_condition)
-            needs_text = any(k != "other" for k in kinds.values())
-            if needs_text and not _code_safe(cl.sql_condition):
+            if not _code_safe(cl.sql_condition):
                 if any(k == "list" for k in kinds.values()):
                     raise UnsupportedComparison(
                         f"{cc.output_column_name}: level {cl.label_for_charts!r} reads a "
@@ -443,11 +444,14 @@ def predict(
     blocked_counts: dict[str, int] | None = None,
     coded: Coded | None = None,
 ) -> pd.DataFrame:
-    """Splink's blocking, then :func:`score_blocked` on every blocked pair.
+    """Splink's blocking, then :func:`score_vectorised` on every blocked pair.
 
     ``blocked_counts``, if given, receives the number of pairs per ``match_key`` (the pairs
     each blocking rule adds beyond the earlier rules), counted exactly on the blocked pairs.
     """
+    if coded is None:
+        with coded_features(con, table, model) as own:
+            return predict(con, table, model, threshold, blocked_counts, own)
     linker = _linker(con, table, model)
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     try:
@@ -456,7 +460,7 @@ def predict(
                 f"SELECT match_key, count(*) FROM {blocked.physical_name} GROUP BY match_key"
             ).fetchall()
             blocked_counts.update({str(k): int(n) for k, n in rows})
-        return score_blocked(con, table, model, blocked.physical_name, threshold, coded=coded)
+        return score_vectorised(con, table, model, blocked.physical_name, threshold, coded)
     finally:
         blocked.drop_table_from_database_and_remove_from_cache()
 
@@ -531,3 +535,308 @@ def explain_pairs(
         ]
         for i in range(len(pairs))
     ]
+
+
+# Pairs scored per pass of the vectorised path (bounded memory: ~25 arrays of this length).
+CHUNK = 4_000_000
+
+
+@dataclass
+class _Records:
+    """The coded features as arrays indexed by record position (``pos`` maps unique ids)."""
+
+    uid: np.ndarray
+    text: dict[str, np.ndarray]  # int32 codes, 0 = null
+    lists: dict[str, tuple[np.ndarray, np.ndarray]]  # (n × width int32, -1 pad; null mask)
+    other: dict[str, tuple[np.ndarray, np.ndarray]]  # (values, null mask)
+    tf: dict[str, np.ndarray]  # float64, NaN = null
+    tuples: dict[int, np.ndarray]  # per memoised comparison: tuple id of each record
+
+    def position(self, ids: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "_pos"):  # unique ids are record keys: a dense lookup
+            self._pos = np.full(int(self.uid.max()) + 1, -1, dtype=np.int32)
+            self._pos[self.uid] = np.arange(len(self.uid), dtype=np.int32)
+        return self._pos[ids]
+
+
+def _records(con: duckdb.DuckDBPyConnection, coded: Coded, p: _Plan, uid: str) -> _Records:
+    frame = con.execute(f"SELECT * FROM {coded.coded} ORDER BY {_q(uid)}").df()
+    lists = {}
+    for c in p.lists:
+        values = frame[c]
+        null = values.isna().to_numpy()
+        rows = [[] if v is None or (not isinstance(v, list | np.ndarray)) else v for v in values]
+        width = max((len(r) for r in rows), default=0) or 1
+        arr = np.full((len(rows), width), -1, dtype=np.int32)
+        for i, r in enumerate(rows):  # a few short lists per record, once per run
+            if len(r):
+                arr[i, : len(r)] = [-2 if x is None or x != x else x for x in r]
+        lists[c] = (arr, null)
+    other = {}
+    for c in p.other:
+        values = frame[c]
+        other[c] = (values.to_numpy(), values.isna().to_numpy())
+    memo = [k for k, comp in enumerate(p.comparisons) if comp.memo_columns]
+    return _Records(
+        uid=frame[uid].to_numpy(dtype=np.int64),
+        text={c: frame[c].fillna(0).to_numpy(dtype=np.int32) for c in p.text},
+        lists=lists,
+        other=other,
+        tf={c: frame[f"tf_{c}"].to_numpy(dtype=float, na_value=np.nan) for c in p.tf},
+        tuples={k: frame[f"__t{k}"].to_numpy(dtype=np.int64) for k in memo},
+    )
+
+
+class _Eval:
+    """A code-safe level condition over a subset of pairs, with SQL's three-valued logic."""
+
+    def __init__(self, recs: _Records, left: np.ndarray, right: np.ndarray) -> None:
+        self.recs, self.side = recs, {"l": left, "r": right}
+        self.cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self.cache:
+            self.cache[name] = self._gather(name)
+        return self.cache[name]
+
+    def _gather(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        base, idx = name[:-2], self.side[name[-1]]
+        if base in self.recs.text:
+            codes = self.recs.text[base][idx]
+            return codes, codes == 0
+        if base in self.recs.lists:
+            arr, null = self.recs.lists[base]
+            return arr[idx], null[idx]
+        values, null = self.recs.other[base]
+        return values[idx], null[idx]
+
+    def __call__(self, node: exp.Expression) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(node, exp.Paren):
+            return self(node.this)
+        if isinstance(node, exp.Column):
+            return self.column(node.name)
+        if isinstance(node, exp.Boolean):
+            n = len(self.side["l"])
+            return np.full(n, bool(node.this)), np.zeros(n, dtype=bool)
+        if isinstance(node, exp.Is):
+            _, null = self(node.this)
+            return null, np.zeros(len(null), dtype=bool)
+        if isinstance(node, exp.Not):
+            v, n = self(node.this)
+            return ~v.astype(bool), n
+        if isinstance(node, exp.EQ | exp.NEQ):
+            (a, na), (b, nb) = self(node.this), self(node.expression)
+            if a.ndim != 1 or b.ndim != 1:
+                raise UnsupportedComparison("equality of lists")
+            return (a == b) if isinstance(node, exp.EQ) else (a != b), na | nb
+        if isinstance(node, exp.And | exp.Or):
+            (a, na), (b, nb) = self(node.this), self(node.expression)
+            a, b = a.astype(bool), b.astype(bool)
+            if isinstance(node, exp.And):
+                false = (~a & ~na) | (~b & ~nb)
+                return ~false & ~na & ~nb, ~false & (na | nb)
+            true = (a & ~na) | (b & ~nb)
+            return true, ~true & (na | nb)
+        if isinstance(node, exp.ArrayContains):
+            (arr, nl), (x, nx) = self(node.this), self(node.expression)
+            return (arr == x[:, None]).any(axis=1), nl | nx
+        raise UnsupportedComparison(f"cannot evaluate {node.sql()} on arrays")
+
+
+def _memo_answers(
+    con: duckdb.DuckDBPyConnection,
+    comp: _Comparison,
+    k: int,
+    tl: np.ndarray,
+    tr: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Each memoised level's answer (true, not null) for the pairs of tuple ids given, with
+    the level's own SQL run once per distinct pair, on the text."""
+    codes, distinct = pd.factorize(tl * (1 << 32) + tr)
+    query = pd.DataFrame({"a": distinct >> 32, "b": distinct & 0xFFFFFFFF})
+    conds = [lv for lv in comp.levels if lv.memo]
+    sides = {
+        s: ", ".join(f"{_q(c)} AS {_q(f'{c}_{s}')}" for c in comp.memo_columns) for s in ("l", "r")
+    }
+    name = f"{_PREFIX}_query"
+    con.register(name, query)
+    try:
+        answers = con.execute(
+            f"SELECT {', '.join(f'coalesce(({lv.sql}), false) AS {lv.memo}' for lv in conds)} "
+            f"FROM (SELECT row_number() OVER () AS i, * FROM {name}) q "
+            f"JOIN (SELECT t, {sides['l']} FROM {_PREFIX}_tuples{k}) L ON L.t = q.a "
+            f"JOIN (SELECT t, {sides['r']} FROM {_PREFIX}_tuples{k}) R ON R.t = q.b ORDER BY q.i"
+        ).fetchnumpy()
+    finally:
+        con.unregister(name)
+    return {lv.memo: np.asarray(answers[lv.memo], dtype=bool)[codes] for lv in conds}
+
+
+def _build_tuples(con: duckdb.DuckDBPyConnection, coded: Coded, p: _Plan) -> list[str]:
+    """Per memoised comparison: its tuple ids with the values they stand for (text decoded)."""
+    names = []
+    for k, comp in enumerate(p.comparisons):
+        if not comp.memo_columns:
+            continue
+        select, joins = [f"c.__t{k} AS t"], []
+        for i, c in enumerate(comp.memo_columns):
+            if c in p.text:
+                joins.append(f"LEFT JOIN {coded.dictionary} d{i} ON d{i}.id = c.{_q(c)}")
+                select.append(f"d{i}.v AS {_q(c)}")
+            else:
+                select.append(f"c.{_q(c)}")
+        name = f"{_PREFIX}_tuples{k}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT {', '.join(select)} "
+            f"FROM {coded.coded} c {' '.join(joins)}"
+        )
+        names.append(name)
+    return names
+
+
+def _gammas(
+    con: duckdb.DuckDBPyConnection, p: _Plan, recs: _Records, left: np.ndarray, right: np.ndarray
+) -> list[np.ndarray]:
+    """Per comparison, the level (gamma) of every pair, as Splink's CASE gives it.
+
+    Code-safe levels run on whole arrays (masks, no fancy indexing); the memoised ones on
+    the pairs still undecided when the first of them is reached.
+    """
+    out = []
+    for k, comp in enumerate(p.comparisons):
+        evaluate = _Eval(recs, left, right)  # gathers shared by the comparison's levels
+        gamma = np.empty(len(left), dtype=np.int8)
+        todo = np.ones(len(left), dtype=bool)
+        answers: dict[str, np.ndarray] | None = None
+        for lv in comp.levels:
+            if not lv.sql:
+                gamma[todo] = lv.value
+                todo[:] = False
+                break
+            if lv.memo:
+                if answers is None:  # once per comparison, on the pairs still undecided
+                    at = np.flatnonzero(todo)
+                    found = _memo_answers(
+                        con, comp, k, recs.tuples[k][left[at]], recs.tuples[k][right[at]]
+                    )
+                    answers = {}
+                    for name, hits in found.items():
+                        full = np.zeros(len(left), dtype=bool)
+                        full[at] = hits
+                        answers[name] = full
+                hit = answers[lv.memo] & todo
+            else:
+                value, null = evaluate(_parse(lv.sql))
+                hit = value.astype(bool) & ~null & todo
+            gamma[hit] = lv.value
+            todo &= ~hit
+        if todo.any():
+            raise UnsupportedComparison(f"{comp.gamma}: pairs reach no level (no else level)")
+        out.append(gamma)
+    return out
+
+
+_PARSED: dict[str, exp.Expression] = {}
+
+
+def _parse(sql: str) -> exp.Expression:
+    if sql not in _PARSED:
+        _PARSED[sql] = sqlglot.parse_one(sql, read="duckdb")
+    return _PARSED[sql]
+
+
+def _weights(p: _Plan, recs: _Records, gammas, left, right) -> np.ndarray:
+    """Splink's match weight: the prior's, then per comparison the level's weight and its
+    term-frequency adjustment, summed in Splink's order."""
+    prior = prob_to_match_weight(p.settings._probability_two_random_records_match)
+    total = np.full(len(left), prior, dtype=np.float64)
+    for cc, gamma in zip(p.settings.comparisons, gammas, strict=True):
+        levels = cc.comparison_levels
+        table = np.zeros(256, dtype=np.float64)
+        for cl in levels:
+            table[cl.comparison_vector_value % 256] = 0.0 if cl.is_null_level else cl._match_weight
+        total = total + table[gamma.astype(np.int64) % 256]
+        if not cc._has_tf_adjustments:
+            continue
+        adj = np.zeros(len(left), dtype=np.float64)
+        for cl in levels:
+            if (
+                cl.comparison_vector_value == -1
+                or not cl._has_tf_adjustments
+                or cl._tf_adjustment_weight == 0
+                or cl._is_else_level
+            ):
+                continue
+            at = gamma == cl.comparison_vector_value
+            tf = recs.tf[cl._tf_adjustment_input_column.unquote().name]
+            tl, tr = tf[left[at]], tf[right[at]]
+            a, b = np.where(np.isnan(tl), tr, tl), np.where(np.isnan(tr), tl, tr)
+            u = math.log2(cl._u_probability_corresponding_to_exact_match(levels))
+            value = np.maximum(np.maximum(a, b), cl._tf_minimum_u_value)
+            with np.errstate(divide="ignore"):
+                adj[at] = np.where(
+                    np.isnan(a), 0.0, cl._tf_adjustment_weight * (u - np.log2(value))
+                )
+        total = total + adj
+    return total
+
+
+def _probability(weight: np.ndarray) -> np.ndarray:
+    """Splink's match probability, stable on both sides of zero."""
+    pos = weight >= 0
+    out = np.empty(len(weight))
+    out[pos] = 1.0 / (1.0 + np.power(2.0, -weight[pos]))
+    e = np.power(2.0, weight[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def score_vectorised(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    model: dict[str, Any],
+    pairs: str,
+    threshold: float | None,
+    coded: Coded,
+) -> pd.DataFrame:
+    """:func:`score_blocked` without the per-pair SQL: levels on integer arrays (the
+    text-reading ones once per distinct pair of value tuples among the pairs that reach
+    them), weights from Splink's m, u and term frequencies. Chunks of :data:`CHUNK`."""
+    p = plan(con, table, model)
+    if coded.signature != _signature(p):
+        raise UnsupportedComparison("the table was coded for other comparisons")
+    uid = p.settings.column_info_settings.unique_id_column_name
+    recs = _records(con, coded, p, uid)
+    floor = threshold_args_to_match_weight(threshold, None)
+    tuples = _build_tuples(con, coded, p)
+    kept = []
+    reader = con.cursor()
+    try:
+        batches = reader.sql(
+            f"SELECT CAST(match_key AS INTEGER) AS k, join_key_l AS a, join_key_r AS b FROM {pairs}"
+        ).to_arrow_reader(CHUNK)
+        for batch in batches:
+            key = batch.column("k").to_numpy()
+            left = recs.position(batch.column("a").to_numpy())
+            right = recs.position(batch.column("b").to_numpy())
+            weight = _weights(p, recs, _gammas(con, p, recs, left, right), left, right)
+            keep = weight >= floor if floor is not None else np.ones(len(weight), dtype=bool)
+            kept.append(
+                pd.DataFrame(
+                    {
+                        "match_weight": weight[keep],
+                        "match_probability": _probability(weight[keep]),
+                        f"{uid}_l": recs.uid[left[keep]],
+                        f"{uid}_r": recs.uid[right[keep]],
+                        "match_key": key[keep],
+                    }
+                )
+            )
+    finally:
+        reader.close()
+        for name in tuples:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    columns = ["match_weight", "match_probability", f"{uid}_l", f"{uid}_r", "match_key"]
+    out = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
+    out["match_key"] = out["match_key"].astype(str)
+    return out
