@@ -186,3 +186,26 @@ def test_estimation_histories_leave_out_records_too_sparse_to_link(imported, tmp
     everyone = Person.objects.filter(active=True).count()
     assert persons_too_sparse() == everyone - len(expected) >= 2
     assert len(capture_histories([])) == everyone
+
+
+def test_a_rerun_rewrites_the_features_and_persons_that_changed(imported):
+    from uncounted.names import normalize_name
+    from uncounted.store.core.models import Record
+    from uncounted.store.linkage.models import Person, RecordFeatures
+
+    first = _run()
+    prints = dict(RecordFeatures.objects.values_list("record_id", "fingerprint"))
+    persons = {p.pk: p for p in Person.objects.filter(active=True)}
+    record = Record.objects.exclude(given_name="").order_by("pk").first()
+    Record.objects.filter(pk=record.pk).update(given_name="Zzyzx")
+    second = _run()
+    rows = {r.record_id: r for r in RecordFeatures.objects.all()}
+    assert set(rows) == set(prints) and len(rows) == Record.objects.count()
+    assert rows[record.pk].given_norm == normalize_name("Zzyzx")
+    assert [k for k, v in prints.items() if rows[k].fingerprint != v] == [record.pk]
+    # every person of the current run points at it, whether its row was rewritten or not
+    now = Person.objects.filter(active=True)
+    assert now.count() > 100 and not now.exclude(last_run=second).exists()
+    kept = [p for p in now if p.pk in persons]
+    assert sum(p.records_hash == persons[p.pk].records_hash for p in kept) > 0.9 * len(kept)
+    assert all(persons[p.pk].last_run_id == first.pk for p in kept)

@@ -447,13 +447,39 @@ def _next_public_number() -> int:
 
 
 def _write_features(records: pd.DataFrame, result: LinkResult) -> None:
+    """Store each record's features, rewriting only records whose fingerprint changed.
+
+    A re-run over the same records (the usual case: people decided pairs meanwhile) writes
+    nothing here; a first run, or one after the features changed, rewrites the table with
+    its indexes built once at the end.
+    """
     f = result.features.merge(
         records[["unique_id", "source"]].rename(columns={"source": "source_name"}), on="unique_id"
     )
+    f["fingerprint"] = _fingerprints(f)
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, id FROM core_source")
         source_ids = dict(cursor.fetchall())
-        cursor.execute("DELETE FROM linkage_recordfeatures")
+        cursor.execute("SELECT record_id, fingerprint FROM linkage_recordfeatures")
+        old = pd.DataFrame(cursor.fetchall(), columns=["unique_id", "fingerprint"])
+    same = f.merge(old, on=["unique_id", "fingerprint"], how="left", indicator=True)
+    changed = f[(same["_merge"] == "left_only").to_numpy()]
+    gone = np.setdiff1d(old["unique_id"].to_numpy(), f["unique_id"].to_numpy())
+    stale = np.union1d(gone, np.intersect1d(changed["unique_id"], old["unique_id"]))
+    if len(changed) + len(stale) > len(f) // 4:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM linkage_recordfeatures")
+        with _indexes_rebuilt("linkage_recordfeatures"):
+            _insert_features(f, source_ids)
+        return
+    _executemany(
+        "DELETE FROM linkage_recordfeatures WHERE record_id = %s",
+        [(int(u),) for u in stale.tolist()],
+    )
+    _insert_features(changed, source_ids)
+
+
+def _insert_features(f: pd.DataFrame, source_ids: dict[str, int]) -> None:
     cols = [
         f"{p}_{k}"
         for p in ("given", "father", "grandfather", "family", "mother")
@@ -470,22 +496,21 @@ def _write_features(records: pd.DataFrame, result: LinkResult) -> None:
         year.tolist(),
         lo.tolist(),
         hi.tolist(),
-        _fingerprints(f),
+        f["fingerprint"].tolist(),
     ]
-    with _indexes_rebuilt("linkage_recordfeatures"):
-        _bulk_insert(
-            "linkage_recordfeatures",
-            [
-                "record_id",
-                "source_id",
-                *cols,
-                "birth_year",
-                "birth_year_min",
-                "birth_year_max",
-                "fingerprint",
-            ],
-            values,
-        )
+    _bulk_insert(
+        "linkage_recordfeatures",
+        [
+            "record_id",
+            "source_id",
+            *cols,
+            "birth_year",
+            "birth_year_min",
+            "birth_year_max",
+            "fingerprint",
+        ],
+        values,
+    )
 
 
 def _fingerprints(features: pd.DataFrame) -> list[str]:
