@@ -1,8 +1,11 @@
 """LCMCR on verdata's Colombian replicate tables, compared with verdata's published posterior.
 
-verdata ran LCMCR (K = 15, burn-in 10,000, 1,000 kept draws, sampler thinning 1,000) on each
-replicate; we run the verdata option of our sampler with several chains and compare the
-posterior quantiles and the two-sample Kolmogorov-Smirnov distance with verdata's draws.
+verdata ran LCMCR (K = 15, burn-in 10,000, 10,000 draws 500 iterations apart of which every
+10th is kept, one chain, seed 19481210) on each replicate; we run the verdata option of our
+sampler with several chains and compare the posterior quantiles and the two-sample
+Kolmogorov-Smirnov distance with verdata's draws. On R1 a single chain, R's or ours, settles
+in one of several states depending on its seed (docs/estimation.md), so expect the chains
+to disagree there.
 
     .venv/bin/python benchmarks/estimate_verdata.py [--thin 200] [--samples 1000] [--seed 1]
 """
