@@ -40,8 +40,9 @@ def _joined(fast: pd.DataFrame, splink: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.django_db
-def test_every_blocked_pair_gets_splinks_weight(trained):
+def test_every_blocked_pair_gets_splinks_weight(trained, monkeypatch):
     con, trained_model, _ = trained
+    monkeypatch.setattr(scoring, "CHUNK", 40)  # many chunks, scored on two threads
     assert scoring.supported(con, FEATURE_TABLE, trained_model)
     fast = scoring.predict(con, FEATURE_TABLE, trained_model, threshold=None)
     splink = model.predict(con, FEATURE_TABLE, trained_model, threshold=None)

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -537,8 +539,10 @@ def explain_pairs(
     ]
 
 
-# Pairs scored per pass of the vectorised path (bounded memory: ~25 arrays of this length).
-CHUNK = 4_000_000
+# Pairs scored per pass of the vectorised path (bounded memory: ~25 arrays of this length
+# per pass in flight), and passes run at once.
+CHUNK = 2_000_000
+THREADS = 2
 
 
 @dataclass
@@ -687,7 +691,7 @@ def _build_tuples(con: duckdb.DuckDBPyConnection, coded: Coded, p: _Plan) -> lis
                 select.append(f"c.{_q(c)}")
         name = f"{_PREFIX}_tuples{k}"
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT {', '.join(select)} "
+            f"CREATE OR REPLACE TABLE {name} AS SELECT DISTINCT {', '.join(select)} "
             f"FROM {coded.coded} c {' '.join(joins)}"
         )
         names.append(name)
@@ -809,31 +813,46 @@ def score_vectorised(
     recs = _records(con, coded, p, uid)
     floor = threshold_args_to_match_weight(threshold, None)
     tuples = _build_tuples(con, coded, p)
-    kept = []
+    local = threading.local()
+    cursors: list[duckdb.DuckDBPyConnection] = []
+
+    def score(batch: Any) -> pd.DataFrame:
+        if not hasattr(local, "con"):  # a DuckDB connection is used by one thread at a time
+            local.con = con.cursor()
+            cursors.append(local.con)
+        key = batch.column("k").to_numpy()
+        left = recs.position(batch.column("a").to_numpy())
+        right = recs.position(batch.column("b").to_numpy())
+        weight = _weights(p, recs, _gammas(local.con, p, recs, left, right), left, right)
+        keep = weight >= floor if floor is not None else np.ones(len(weight), dtype=bool)
+        return pd.DataFrame(
+            {
+                "match_weight": weight[keep],
+                "match_probability": _probability(weight[keep]),
+                f"{uid}_l": recs.uid[left[keep]],
+                f"{uid}_r": recs.uid[right[keep]],
+                "match_key": key[keep],
+            }
+        )
+
+    kept: list[pd.DataFrame] = []
     reader = con.cursor()
     try:
         batches = reader.sql(
             f"SELECT CAST(match_key AS INTEGER) AS k, join_key_l AS a, join_key_r AS b FROM {pairs}"
         ).to_arrow_reader(CHUNK)
-        for batch in batches:
-            key = batch.column("k").to_numpy()
-            left = recs.position(batch.column("a").to_numpy())
-            right = recs.position(batch.column("b").to_numpy())
-            weight = _weights(p, recs, _gammas(con, p, recs, left, right), left, right)
-            keep = weight >= floor if floor is not None else np.ones(len(weight), dtype=bool)
-            kept.append(
-                pd.DataFrame(
-                    {
-                        "match_weight": weight[keep],
-                        "match_probability": _probability(weight[keep]),
-                        f"{uid}_l": recs.uid[left[keep]],
-                        f"{uid}_r": recs.uid[right[keep]],
-                        "match_key": key[keep],
-                    }
-                )
-            )
+        # numpy and DuckDB release the GIL: one chunk per core, at most two waiting
+        with ThreadPoolExecutor(THREADS) as pool:
+            pending: list[Future] = []
+            for batch in batches:
+                pending.append(pool.submit(score, batch))
+                if len(pending) > THREADS:
+                    kept.append(pending.pop(0).result())
+            kept += [f.result() for f in pending]
     finally:
         reader.close()
+        for cursor in cursors:
+            cursor.close()
         for name in tuples:
             con.execute(f"DROP TABLE IF EXISTS {name}")
     columns = ["match_weight", "match_probability", f"{uid}_l", f"{uid}_r", "match_key"]
