@@ -10,7 +10,7 @@ against the truth (not timed).
     .venv/bin/python benchmarks/link_scale.py --dir /tmp/link1m
 
 ``--prepare N`` simulates N people (about 1.6 records each) and imports the lists with the
-real CLI (tens of minutes for a million records; not part of the measure).
+real CLI (a few minutes for a million records; not part of the measure).
 """
 
 from __future__ import annotations

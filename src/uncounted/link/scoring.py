@@ -3,22 +3,27 @@
 Splink evaluates every comparison level on the strings of every candidate pair: at a
 million records that is ~70 million pairs × five names × Jaro-Winkler and Damerau-
 Levenshtein, about 200 s on two cores, while the pairs hold only a few million *distinct*
-pairs of name keys. Here the same model scores the same pairs in three steps:
+pairs of name keys. Here the same model scores the same pairs:
 
 1. every text value (and list element) of the columns the comparisons read is replaced by
-   an integer id from one dictionary, so equality, ``IS NULL`` and ``list_contains`` work
-   on integers and give what they give on the text;
-2. a level whose condition needs the text itself (a string similarity, a date difference)
-   is evaluated once per *distinct* tuple of the values it reads among the candidate pairs,
-   on the real text, with the level's own SQL; pairs look the answer up;
-3. the comparison vectors (gamma per comparison, term frequencies per side) go through
-   Splink's own SQL for match weights, term-frequency adjustments, prior and threshold.
+   an integer id from one dictionary (:func:`coded_features`, once per run), so equality,
+   ``IS NULL`` and ``list_contains`` work on integers and give what they give on the text;
+2. a level whose condition needs more (a string similarity, a date difference, numbers
+   compared) is evaluated with its own SQL, on the real values, once per *distinct* pair of
+   value tuples among the pairs still undecided when the level is reached;
+3. weights: the prior, each level's log2(m/u) and the term-frequency adjustments, from
+   Splink's own objects for the model, summed in Splink's order.
+
+:func:`predict` runs this on numpy arrays in chunks on two threads
+(:func:`score_vectorised`); :func:`score_pairs` and :func:`explain_pairs` (a few thousand
+pairs, with per-comparison detail) run the same plan as one DuckDB query whose weights are
+Splink's own SQL (:func:`score_blocked`). Both give Splink's match weights (tested).
 
 Everything is read from the trained model (comparison levels, blocking rules, m, u, prior,
 term-frequency columns), so a change of the comparisons in :mod:`uncounted.link.model`
-flows through. A level this module cannot evaluate on integer ids or per distinct tuple
-(one reading text columns together with list or numeric columns, outside plain equality)
-makes :func:`supported` false, and the caller scores with Splink instead.
+flows through. A level this module cannot evaluate (one reading a list outside
+``list_contains``, or a comparison without an else level) makes :func:`supported` false,
+and the caller scores with Splink instead.
 """
 
 from __future__ import annotations
@@ -126,6 +131,17 @@ def _code_safe(sql: str) -> bool:
     return True
 
 
+def _list_equality(sql: str, lists: set[str]) -> bool:
+    """True if the condition compares a list column with ``=`` or ``<>``."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    return any(
+        _base(side.name) in lists
+        for node in tree.find_all(exp.EQ, exp.NEQ)
+        for side in (node.this, node.expression)
+        if isinstance(side, exp.Column)
+    )
+
+
 def plan(con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any]) -> _Plan:
     """How each level of the model is evaluated; raises :class:`UnsupportedComparison`."""
     settings = _linker(con, table, model)._settings_obj
@@ -165,7 +181,13 @@ def plan(con: duckdb.DuckDBPyConnection, table: str, model: dict[str, Any]) -> _
                     )
                 level.memo = f"__m{len(levels)}"
                 memo_cols |= cols
+            elif _list_equality(cl.sql_condition, list_cols):
+                raise UnsupportedComparison(
+                    f"{cc.output_column_name}: level {cl.label_for_charts!r} compares lists"
+                )
             levels.append(level)
+        if not any(not lv.sql for lv in levels):
+            raise UnsupportedComparison(f"{cc.output_column_name}: no else level")
         comparisons.append(_Comparison(cc._gamma_column_name, levels, sorted(memo_cols)))
     tf = sorted(
         {c.input_name for cc in settings.comparisons for c in cc._tf_adjustment_input_columns}
