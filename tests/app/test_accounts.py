@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,34 +146,8 @@ def test_user_commands_and_serve(tmp_path):
     listing = cli(ws, "user", "list").stdout
     assert "amal" in listing and "admin" in listing and "data_entry" in listing and "no" in listing
 
-    port = free_port()
-    env = {**os.environ}
-    env.pop("UNCOUNTED_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uncounted.cli",
-            "--workspace",
-            str(ws),
-            "serve",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                page = urllib.request.urlopen(f"{base}/login/", timeout=2).read().decode()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+    with serving(ws) as (base, response):
+        page = response.read().decode()
         assert 'name="csrfmiddlewaretoken"' in page
         css = urllib.request.urlopen(f"{base}/static/webapp/app.css", timeout=5)
         assert css.status == 200
@@ -182,6 +157,34 @@ def test_user_commands_and_serve(tmp_path):
         assert redirect.value.code == 302
         assert redirect.value.headers["Location"].startswith("/login/")
         assert signed_in_page(base, "amal", password).startswith("<!DOCTYPE html>")
+
+
+@contextmanager
+def serving(ws: Path, *options: str, headers: dict[str, str] | None = None):
+    """Run `uncounted serve` on a free port; yield its base URL and the first /login/
+    response (fetched with ``headers``) once it answers; stop it afterwards."""
+    port = free_port()
+    env = {**os.environ}
+    env.pop("UNCOUNTED_DATABASE_URL", None)
+    command = [sys.executable, "-m", "uncounted.cli", "--workspace", str(ws), "serve"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    request = urllib.request.Request(f"{base}/login/", headers=headers or {})
+    try:
+        for _ in range(100):
+            try:
+                response = urllib.request.urlopen(request, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the server did not start")
+        yield base, response
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -212,45 +215,12 @@ def signed_in_page(base: str, username: str, password: str) -> str:
 def test_serve_behind_https_sets_secure_cookies(tmp_path):
     ws = tmp_path / "ws"
     cli(tmp_path, "init", str(ws))
-    port = free_port()
-    env = {**os.environ}
-    env.pop("UNCOUNTED_DATABASE_URL", None)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uncounted.cli",
-            "--workspace",
-            str(ws),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--behind-https",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/login/", headers={"X-Forwarded-Proto": "https"}
-        )
-        for _ in range(100):
-            try:
-                response = urllib.request.urlopen(request, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+    with serving(
+        ws, "--workers", "1", "--behind-https", headers={"X-Forwarded-Proto": "https"}
+    ) as (_, response):
         cookie = response.headers["Set-Cookie"]
         assert "csrftoken=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
         assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
