@@ -112,3 +112,30 @@ def test_pairs_per_blocking_rule_are_splinks_count(trained):
     marginal, estimated = _count_blocked(con)
     assert not estimated and sum(marginal) > 200
     assert [blocked.get(str(i), 0) for i in range(len(marginal))] == marginal
+
+
+@pytest.mark.django_db
+def test_many_chunks_on_two_threads_give_the_same_pairs_every_time(trained, monkeypatch):
+    con, trained_model, _ = trained
+    monkeypatch.setattr(scoring, "CHUNK", 25)
+    runs = [
+        scoring.predict(con, FEATURE_TABLE, trained_model, threshold=None).sort_values(
+            ["unique_id_l", "unique_id_r"], ignore_index=True
+        )
+        for _ in range(4)
+    ]
+    for run in runs[1:]:
+        pd.testing.assert_frame_equal(run, runs[0])
+
+
+@pytest.mark.django_db
+def test_the_same_records_give_the_same_model_and_persons(imported):
+    from uncounted.link.pipeline import LinkParameters, run_linkage
+    from uncounted.link.store import load_records
+
+    records = load_records()
+    params = LinkParameters(u_pairs=2e5)
+    first, second = run_linkage(records, params=params), run_linkage(records, params=params)
+    assert first.model["comparisons"] == second.model["comparisons"]
+    pd.testing.assert_frame_equal(first.pairs, second.pairs)
+    pd.testing.assert_frame_equal(first.persons, second.persons)

@@ -238,7 +238,10 @@ def _score(
             f"({type(exc).__name__}); add more records or lists"
         ) from exc
     timer.lap("training")
+    _round_parameters(trained.model)
     pairs = scorer.predict(trained.model, params.predict_threshold, blocked)
+    # DuckDB returns the pairs in no fixed order; every later step sees them in one
+    pairs = pairs.sort_values(["unique_id_l", "unique_id_r"], kind="stable", ignore_index=True)
     timer.lap("prediction")
     old = float(trained.model["probability_two_random_records_match"])
     weights = pairs["match_weight"].to_numpy(dtype=float)
@@ -251,6 +254,21 @@ def _score(
     pairs = pairs[pairs["match_probability"] >= params.keep_threshold].reset_index(drop=True)
     timer.lap("prior")
     return trained, pairs
+
+
+def _round_parameters(trained_model: dict[str, Any], digits: int = 12) -> None:
+    """Round the trained m and u probabilities to ``digits`` significant digits, in place.
+
+    DuckDB sums EM's expectations on several threads in no fixed order, so two trainings on
+    the same records differ in the 16th digit; rounded, the same records give the same
+    model, weights and persons run after run (the estimates are good to far fewer digits).
+    """
+    for comparison in trained_model.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            for key in ("m_probability", "u_probability"):
+                value = level.get(key)
+                if isinstance(value, float):
+                    level[key] = float(f"{value:.{digits}g}")
 
 
 def blocking_report(
@@ -427,7 +445,8 @@ def _within_pairs(
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    within = pd.concat(frames, ignore_index=True)
+    return within.sort_values(["i", "j"], kind="stable", ignore_index=True)
 
 
 def cluster_flags(
@@ -515,4 +534,4 @@ def review_candidates(
             )
         )
         cand = cand[[k not in codes for k in key]]
-    return cand.sort_values("priority", ascending=False).reset_index(drop=True)
+    return cand.sort_values("priority", ascending=False, kind="stable").reset_index(drop=True)

@@ -577,12 +577,10 @@ class _Records:
     other: dict[str, tuple[np.ndarray, np.ndarray]]  # (values, null mask)
     tf: dict[str, np.ndarray]  # float64, NaN = null
     tuples: dict[int, np.ndarray]  # per memoised comparison: tuple id of each record
+    pos: np.ndarray  # unique id -> position (unique ids are record keys: a dense lookup)
 
     def position(self, ids: np.ndarray) -> np.ndarray:
-        if not hasattr(self, "_pos"):  # unique ids are record keys: a dense lookup
-            self._pos = np.full(int(self.uid.max()) + 1, -1, dtype=np.int32)
-            self._pos[self.uid] = np.arange(len(self.uid), dtype=np.int32)
-        return self._pos[ids]
+        return self.pos[ids]
 
 
 def _records(con: duckdb.DuckDBPyConnection, coded: Coded, p: _Plan, uid: str) -> _Records:
@@ -603,13 +601,19 @@ def _records(con: duckdb.DuckDBPyConnection, coded: Coded, p: _Plan, uid: str) -
         values = frame[c]
         other[c] = (values.to_numpy(), values.isna().to_numpy())
     memo = [k for k, comp in enumerate(p.comparisons) if comp.memo_columns]
+    # built here, before the scoring threads start: built lazily, a second thread could
+    # read the lookup while the first was still filling it (and score the wrong records)
+    ids = frame[uid].to_numpy(dtype=np.int64)
+    pos = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int32)
+    pos[ids] = np.arange(len(ids), dtype=np.int32)
     return _Records(
-        uid=frame[uid].to_numpy(dtype=np.int64),
+        uid=ids,
         text={c: frame[c].fillna(0).to_numpy(dtype=np.int32) for c in p.text},
         lists=lists,
         other=other,
         tf={c: frame[f"tf_{c}"].to_numpy(dtype=float, na_value=np.nan) for c in p.tf},
         tuples={k: frame[f"__t{k}"].to_numpy(dtype=np.int64) for k in memo},
+        pos=pos,
     )
 
 
@@ -684,7 +688,7 @@ def _memo_answers(
     sides = {
         s: ", ".join(f"{_q(c)} AS {_q(f'{c}_{s}')}" for c in comp.memo_columns) for s in ("l", "r")
     }
-    name = f"{_PREFIX}_query"
+    name = f"{_PREFIX}_query_{threading.get_ident()}"  # one per scoring thread
     con.register(name, query)
     try:
         answers = con.execute(
