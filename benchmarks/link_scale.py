@@ -10,15 +10,20 @@ against the truth (not timed).
     .venv/bin/python benchmarks/link_scale.py --dir /tmp/link1m
 
 ``--prepare N`` simulates N people (about 1.6 records each) and imports the lists with the
-real CLI (a few minutes for a million records; not part of the measure).
+real CLI (a few minutes for a million records; not part of the measure). ``--repeats N``
+links N times and adds the medians and whether every run found the same partition (the
+same records, parameters and decisions must give the same persons).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
+import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -65,14 +70,34 @@ def prepare(size: int, folder: Path, seed: int) -> None:
         run(*args)
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def partition_fingerprint(ws: Path) -> str:
+    """A hash of the stored partition that ignores person ids: each record with the
+    smallest record id of its person (SQLite workspaces)."""
+    con = sqlite3.connect(ws / "uncounted.sqlite3")
+    try:
+        rows = con.execute(
+            "SELECT record_id, MIN(record_id) OVER (PARTITION BY person_id) "
+            "FROM linkage_membership ORDER BY record_id"
+        ).fetchall()
+    finally:
+        con.close()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
 def measure(folder: Path, official: str) -> dict:
     ws = folder / "ws"
     load_before = os.getloadavg()[0]
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     out = run(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--force", "--json")
     seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_kib, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    cpu = _children_cpu() - cpu_before
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child
     load_after = os.getloadavg()[0]
     linked = json.loads(out)
     evaluation = json.loads(
@@ -101,6 +126,18 @@ def measure(folder: Path, official: str) -> dict:
         "recall_after": round(evaluation["pairwise_after_clustering"]["recall"], 4),
         "persons_true": evaluation["persons_true"],
         "persons_difference_pct": round(evaluation["persons_difference_pct"], 2),
+        "partition": partition_fingerprint(ws),
+    }
+
+
+def summary(runs: list[dict]) -> dict:
+    return {
+        "runs": len(runs),
+        "median_seconds_end_to_end": statistics.median(r["seconds_end_to_end"] for r in runs),
+        "median_cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
+        "peak_memory_gb": max(r["peak_memory_gb"] for r in runs),
+        "same_partition_every_run": len({r["partition"] for r in runs}) == 1,
+        "persons_per_run": [r["persons"] for r in runs],
     }
 
 
@@ -110,11 +147,17 @@ def main() -> None:
     parser.add_argument("--prepare", type=int, default=0, help="simulate and import N people")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--official", default="death_notices")
+    parser.add_argument("--repeats", type=int, default=1, help="link N times")
     args = parser.parse_args()
     if args.prepare:
         prepare(args.prepare, args.dir, args.seed)
         return
-    print(json.dumps(measure(args.dir, args.official), indent=1))
+    runs = []
+    for _ in range(args.repeats):
+        runs.append(measure(args.dir, args.official))
+        print(json.dumps(runs[-1], indent=1), flush=True)
+    if args.repeats > 1:
+        print(json.dumps(summary(runs), indent=1))
 
 
 if __name__ == "__main__":
