@@ -208,6 +208,50 @@ def test_blocked_pairs_tells_which_pairs_blocking_generates():
     assert hit.tolist() == [True, False, False, False]
 
 
+def test_typos_in_two_names_still_meet_through_the_arrest_date_or_a_prefix():
+    from uncounted.link.model import block_key_columns, blocked_pairs
+
+    f = build_features(
+        _records(
+            [
+                # a wrong third letter in the given and in the family name; same arrest month
+                {
+                    "source": "a",
+                    "given_name": "مروان",
+                    "family_name": "نبهان",
+                    "arrest_date": "2015-03-20",
+                },
+                {
+                    "source": "b",
+                    "given_name": "مرزان",
+                    "family_name": "نبيان",
+                    "arrest_date": "2015-03-02",
+                },
+                # a typo in the given name, no father: same family name and arrest day
+                {
+                    "source": "a",
+                    "given_name": "محمد",
+                    "family_name": "ملوحي",
+                    "arrest_date": "2012-03-17",
+                },
+                {
+                    "source": "b",
+                    "given_name": "Mhhad",
+                    "family_name": "Malluhi",
+                    "arrest_date": "2012-03-17",
+                },
+                # the same names, nothing else: a typo in both is too little to block on
+                {"source": "a", "given_name": "سامر", "family_name": "نحاس"},
+                {"source": "b", "given_name": "ساهر", "family_name": "نخاس"},
+            ]
+        )
+    )
+    named = f[f["has_name"]].reset_index(drop=True)
+    keyed = pd.concat([named, block_key_columns(named)], axis=1)
+    hit = blocked_pairs(keyed, np.array([1, 3, 5]), np.array([2, 4, 6]))
+    assert hit.tolist() == [True, True, False]
+
+
 def _level_holds(comparison: str, label: str, left: dict, right: dict) -> bool:
     """Whether a comparison level's SQL condition holds for two feature rows (DuckDB)."""
     import duckdb
@@ -282,6 +326,19 @@ def test_two_part_names_and_chains_in_another_order_have_their_own_levels():
     assert not _level_holds("given", "chain in another order", _chain("jabr", "ely", "hsyn"), full)
 
 
+def test_a_latin_typo_of_a_given_name_is_not_a_different_name():
+    level = "two letters apart across scripts"
+    bashir = _chain("bcyr", "mhmwd", "ywsf")  # بشير
+    badhir = _chain("bdr", "mhmwd", "ywsf", latin=True)  # "Badhir": one wrong letter
+    assert _level_holds("given", level, bashir, badhir)
+    # In one script a typo is caught by the close levels; two letters apart is two names.
+    assert not _level_holds("given", level, bashir, {**badhir, "latin": False})
+    # Names further apart stay different (brothers: Yasser and Muhammad).
+    assert not _level_holds(
+        "given", level, _chain("mhmd", "a", "b"), _chain("ysr", "a", "b", latin=True)
+    )
+
+
 def test_a_sparse_record_joins_the_person_it_clearly_matches_but_not_against_evidence():
     # 0, 1, 2: one person; 3 (a photograph) matches 2 well, shares little with 0 and 1.
     strong = [(0, 1, 0.999), (0, 2, 0.999), (1, 2, 0.999)]
@@ -291,6 +348,10 @@ def test_a_sparse_record_joins_the_person_it_clearly_matches_but_not_against_evi
     # A pair that is evidence against (a different given name: far below the floor) wins.
     against = [(2, 3, 0.9), (0, 3, 0.02), (1, 3, 1e-7)]
     labels = _cluster(4, strong + against)
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    # So does a group it shares too little with on average (one likely pair, two at -9).
+    weak = [(2, 3, 0.9), (0, 3, 0.002), (1, 3, 0.002)]
+    labels = _cluster(4, strong + weak)
     assert labels[0] == labels[1] == labels[2] != labels[3]
     # And a cannot-link decision always does.
     cannot = cluster.Constraints(cannot=np.array([[3, 2]]))
