@@ -283,7 +283,8 @@ def _chain(given, father, family, freq=(1, 1, 1), latin=False):
         )
     )
     freqs = {"given_freq": freq[0], "father_freq": freq[1], "family_freq": freq[2]}
-    return {**keys, **skel, **freqs, "grandfather_freq": None, "latin": latin}
+    chain = [k for k in keys.values() if k is not None]
+    return {**keys, **skel, **freqs, "grandfather_freq": None, "latin": latin, "chain_keys": chain}
 
 
 def test_two_common_names_a_letter_apart_are_not_close_but_a_typo_is():
@@ -326,6 +327,28 @@ def test_two_part_names_and_chains_in_another_order_have_their_own_levels():
     assert not _level_holds("given", "chain in another order", _chain("jabr", "ely", "hsyn"), full)
 
 
+def test_names_moved_together_with_the_chain_are_not_counted_against():
+    level = "moved with the rest of the chain"
+    full = _chain("wayl", "syd", "rjb")  # وائل سيد رجب
+    # family name first, with a typo in it: the chain cannot be re-read, yet its father's
+    # and family names sit together in the other chain, away from their places
+    family_first = _chain("rbj", "wayl", "syd")
+    assert _level_holds("family", level, family_first, full)
+    assert _level_holds("father", level, family_first, full)
+    # one moved name beside a name in its own place is not a moved chain (brothers,
+    # cousins: the same family name and a common name somewhere)
+    cousin = _chain("mhmd", "wayl", "rjb")
+    assert not _level_holds("father", level, cousin, full)
+    # father and son named after the grandfather: given and father's names exchanged
+    son, father = _chain("ahmd", "mhmd", "hlby"), _chain("mhmd", "ahmd", "hlby")
+    son["grandfather_key"] = father["grandfather_key"] = "ely"
+    son["chain_keys"], father["chain_keys"] = (
+        ["ahmd", "mhmd", "ely", "hlby"],
+        ["mhmd", "ahmd", "ely", "hlby"],
+    )
+    assert not _level_holds("father", level, son, father)
+
+
 def test_a_latin_typo_of_a_given_name_is_not_a_different_name():
     level = "two letters apart across scripts"
     bashir = _chain("bcyr", "mhmwd", "ywsf")  # بشير
@@ -342,14 +365,15 @@ def test_a_latin_typo_of_a_given_name_is_not_a_different_name():
 def test_a_sparse_record_joins_the_person_it_clearly_matches_but_not_against_evidence():
     # 0, 1, 2: one person; 3 (a photograph) matches 2 well, shares little with 0 and 1.
     strong = [(0, 1, 0.999), (0, 2, 0.999), (1, 2, 0.999)]
-    sparse = [(2, 3, 0.9), (0, 3, 0.02), (1, 3, 0.01)]
+    sparse = [(2, 3, 0.9), (0, 3, 0.05), (1, 3, 0.03)]  # -4.2 and -5.1 bits: mean -2
     labels = _cluster(4, strong + sparse)
     assert labels[3] == labels[0] == labels[1] == labels[2]
     # A pair that is evidence against (a different given name: far below the floor) wins.
-    against = [(2, 3, 0.9), (0, 3, 0.02), (1, 3, 1e-7)]
+    against = [(2, 3, 0.999), (0, 3, 0.9), (1, 3, 8e-5)]  # -13.6 bits; mean -0.2
     labels = _cluster(4, strong + against)
     assert labels[0] == labels[1] == labels[2] != labels[3]
-    # So does a group it shares too little with on average (one likely pair, two at -9).
+    # So does a group it shares too little with on average (one likely pair, two at -9:
+    # a common name meeting a stranger).
     weak = [(2, 3, 0.9), (0, 3, 0.002), (1, 3, 0.002)]
     labels = _cluster(4, strong + weak)
     assert labels[0] == labels[1] == labels[2] != labels[3]
