@@ -411,12 +411,6 @@ BLOCK_KEYS: list[tuple[str, tuple[tuple[str, int], ...], int]] = [
         (("given_key", 2), ("family_key", 2), ("death_ym", 0)),
         60,
     ),
-    (
-        "given, family: first 2 letters, facility",
-        (("given_key", 2), ("family_key", 2), ("facility", 0)),
-        60,
-    ),
-    ("family+given: first 2 letters", (("family_key", 0), ("given_key", 2)), 60),
     ("registry number", (("registry", 0),), 300),
     ("detainee number", (("detainee", 0),), 300),
 ]
