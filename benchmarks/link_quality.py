@@ -17,11 +17,22 @@ candidate pairs generated come from the same records. Prints one table, writes J
 ``--reuse`` keeps workspaces already imported under ``--out`` (only ``uncounted link`` and
 the evaluation run again); ``--no-peer`` leaves plain Splink out. Needs a few minutes per
 20,000-person seed on the development machine.
+
+``--explain`` adds *what the data allow* (:func:`explain_splits`): over the linkable
+records, every true person the persons split, each extra part put in one class — no
+blocking rule meets it; a likely pair (p >= 0.5) that clustering kept apart; its best pair
+with the rest of its person below even odds and (a) a wrong pair of either record at
+least as strong ("outscored"), of which (b) some as strong on every comparison
+("indistinguishable"), or (c) neither ("weak evidence"). Then the persons and the
+capture-history cells if the method-limited classes were fixed (their parts rejoined),
+and how many of all the pairs left apart at each weight are true (calibration): what a
+lower threshold would buy.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import os
@@ -36,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from uncounted.link import model
-from uncounted.link.evaluate import evaluate
+from uncounted.link.evaluate import capture_table, compare_capture_tables, evaluate
 from uncounted.link.features import build_features
 
 UNCOUNTED = str(Path(sys.executable).parent / "uncounted")
@@ -194,6 +205,186 @@ def plain_splink(records: pd.DataFrame, truth: pd.DataFrame, linkable: set[int])
     return result
 
 
+METHOD_LIMITED = ("not blocked", "clustering", "weak evidence")
+DATA_LIMITED = ("outscored", "indistinguishable")
+WEIGHT_BANDS = (-np.inf, -10.0, -6.0, -3.0, -1.0, 0.0)
+
+
+def explain_splits(
+    records: pd.DataFrame, truth: pd.DataFrame, linkable: set[int], official: str
+) -> dict:
+    """Why each true person the persons split was split, over the linkable records.
+
+    Links in-process with the run's defaults, keeping every scored pair down to p = 1e-7
+    (the same persons as the command) so that wrong pairs weaker than a missed true pair
+    can be seen. A true person's largest part is its main part; every other part is put in
+    one class by its best pair with the main part (see the module docstring).
+    """
+    import duckdb
+
+    from uncounted.link import pipeline, scoring
+
+    params = pipeline.LinkParameters(
+        exclusive_sources=(official,), predict_threshold=1e-7, keep_threshold=1e-7
+    )
+    res = pipeline.run_linkage(records, params=params)
+    ids = records[["unique_id", "source", "record_id"]].merge(truth, on=["source", "record_id"])
+    true_of = ids.set_index("unique_id")["person_id"]
+    ids = ids[ids["unique_id"].isin(linkable)].reset_index(drop=True)
+    ids["pred"] = res.persons.set_index("unique_id")["label"].reindex(ids["unique_id"]).to_numpy()
+    parts = ids.groupby(["person_id", "pred"]).size().rename("n").reset_index()
+    parts = parts.sort_values(["person_id", "n", "pred"], ascending=[True, False, True])
+    main = parts[~parts.duplicated("person_id")].set_index("person_id")["pred"]
+    extra = parts[parts.duplicated("person_id")].copy()
+    extra["main_pred"] = main.reindex(extra["person_id"]).to_numpy()
+    a = extra.merge(ids, on=["person_id", "pred"])[["person_id", "pred", "unique_id"]]
+    b = ids.merge(main.rename("m").reset_index(), on="person_id")
+    b = b.loc[b["pred"] == b["m"], ["person_id", "unique_id"]].rename(columns={"unique_id": "b"})
+    cross = a.merge(b, on="person_id")
+    named = res.features[res.features["has_name"]].drop(columns=["has_name"])
+    named = named.reset_index(drop=True)
+    named = pd.concat([named, model.block_key_columns(named)], axis=1)
+    cross["blocked"] = model.blocked_pairs(
+        named, cross["unique_id"].to_numpy(), cross["b"].to_numpy()
+    )
+    con = duckdb.connect()
+    con.register("features_df", named)
+    con.execute("CREATE TABLE features AS SELECT * FROM features_df")
+    comps = [c["output_column_name"] for c in res.model["comparisons"]]
+
+    def scored(left: np.ndarray, right: np.ndarray) -> pd.DataFrame:
+        """Weight and per-comparison weights of pairs, indexed by (low id, high id)."""
+        frame = scoring.score_pairs(
+            con,
+            "features",
+            res.model,
+            pd.DataFrame({"unique_id_l": left, "unique_id_r": right}),
+            detail=True,
+        )
+        out = pd.DataFrame({"w": frame["match_weight"]})
+        for c in comps:
+            out[c] = frame[f"mw_{c}"].fillna(0.0)
+            if f"mw_tf_adj_{c}" in frame:
+                out[c] += frame[f"mw_tf_adj_{c}"].fillna(0.0)
+        low = np.minimum(frame["unique_id_l"], frame["unique_id_r"])
+        high = np.maximum(frame["unique_id_l"], frame["unique_id_r"])
+        out.index = pd.MultiIndex.from_arrays([low, high])
+        return out[~out.index.duplicated()]
+
+    def key(left: pd.Series, right: pd.Series) -> pd.MultiIndex:
+        return pd.MultiIndex.from_arrays([np.minimum(left, right), np.maximum(left, right)])
+
+    true_scores = scored(cross["unique_id"].to_numpy(), cross["b"].to_numpy())
+    cross["w"] = true_scores["w"].reindex(key(cross["unique_id"], cross["b"])).to_numpy()
+    cross["w"] = np.where(cross["blocked"], cross["w"], -np.inf)
+    best = cross.sort_values("w", ascending=False).drop_duplicates(["person_id", "pred"])
+    extra = extra.merge(best, on=["person_id", "pred"], how="left")
+    # the strongest wrong pair of each record (every scored pair down to p = 1e-7)
+    pairs = res.pairs
+    wrong = pairs[
+        true_of.reindex(pairs["unique_id_l"]).to_numpy()
+        != true_of.reindex(pairs["unique_id_r"]).to_numpy()
+    ]
+    sides = pd.concat(
+        [
+            wrong[["unique_id_l", "unique_id_r", "match_weight"]].set_axis(["u", "x", "w"], axis=1),
+            wrong[["unique_id_r", "unique_id_l", "match_weight"]].set_axis(["u", "x", "w"], axis=1),
+        ]
+    )
+    top = sides.groupby("u")["w"].max()
+    rival = np.maximum(
+        top.reindex(extra["unique_id"]).fillna(-np.inf).to_numpy(),
+        top.reindex(extra["b"]).fillna(-np.inf).to_numpy(),
+    )
+    extra["class"] = np.select(
+        [~extra["blocked"], extra["w"] >= 0, rival >= extra["w"]],
+        ["not blocked", "clustering", "outscored"],
+        "weak evidence",
+    )
+    # outscored by a wrong pair that is as strong on every comparison: indistinguishable
+    out = extra[extra["class"] == "outscored"]
+    rivals = pd.concat(
+        [
+            out[["unique_id", "unique_id", "b", "w"]].set_axis(["u", "a", "b", "w0"], axis=1),
+            out[["b", "unique_id", "b", "w"]].set_axis(["u", "a", "b", "w0"], axis=1),
+        ]
+    ).merge(sides, on="u")
+    rivals = rivals[rivals["w"] >= rivals["w0"]]
+    if len(rivals):
+        mine = true_scores.reindex(key(rivals["a"], rivals["b"]))[comps].to_numpy()
+        theirs = scored(rivals["u"].to_numpy(), rivals["x"].to_numpy())
+        theirs = theirs.reindex(key(rivals["u"], rivals["x"]))[comps].to_numpy()
+        as_good = (theirs >= mine - 1e-9).all(axis=1)
+        same = key(rivals["a"], rivals["b"])[as_good]
+        hit = key(extra["unique_id"], extra["b"]).isin(same) & (extra["class"] == "outscored")
+        extra.loc[hit, "class"] = "indistinguishable"
+    source = records.set_index("unique_id")["source"]
+    extra["lists"] = [
+        " / ".join(sorted(p))
+        for p in zip(source.reindex(extra["unique_id"]), source.reindex(extra["b"]), strict=True)
+    ]
+    return {
+        "extra_parts": len(extra),
+        "classes": extra["class"].value_counts().to_dict(),
+        "by_lists": pd.crosstab(extra["lists"], extra["class"]).to_dict(orient="index"),
+        **_if_fixed(ids, extra),
+        "calibration": _calibration(res.pairs, ids, extra),
+    }
+
+
+def _if_fixed(ids: pd.DataFrame, extra: pd.DataFrame) -> dict:
+    """Persons and cells within tolerance now, and with the method-limited parts rejoined."""
+    true_table = capture_table(ids["person_id"], ids["source"])
+    out = {"persons_true": int(ids["person_id"].nunique())}
+    for name, fix in (("now", ()), ("if_method_limited_fixed", METHOD_LIMITED)):
+        rejoin = extra[extra["class"].isin(fix)][["person_id", "pred", "main_pred"]]
+        moved = ids.merge(rejoin, on=["person_id", "pred"], how="left")["main_pred"]
+        pred = np.where(moved.notna(), moved, ids["pred"])
+        cells = compare_capture_tables(capture_table(pd.Series(pred), ids["source"]), true_table)
+        out[f"persons_{name}"] = len(np.unique(pred))
+        out[f"cells_{name}"] = f"{int(cells['within_tolerance'].sum())}/{len(cells)}"
+    return out
+
+
+def _calibration(pairs: pd.DataFrame, ids: pd.DataFrame, extra: pd.DataFrame) -> list[dict]:
+    """Per weight band below even odds: the scored pairs of linkable records left in two
+    persons, how many of them are true, and the missed parts whose best pair sits there."""
+    pred = ids.set_index("unique_id")["pred"]
+    person = ids.set_index("unique_id")["person_id"]
+    left, right = pairs["unique_id_l"], pairs["unique_id_r"]
+    pl, pr = pred.reindex(left).to_numpy(), pred.reindex(right).to_numpy()
+    apart = pd.notna(pl) & pd.notna(pr) & (pl != pr)
+    weight = pairs["match_weight"].to_numpy()[apart]
+    true = person.reindex(left).to_numpy()[apart] == person.reindex(right).to_numpy()[apart]
+    missed = extra.loc[extra["class"] != "not blocked", "w"].to_numpy()
+    rows = []
+    for lo, hi in itertools.pairwise(WEIGHT_BANDS):
+        band = (weight >= lo) & (weight < hi)
+        rows.append(
+            {
+                "band": f"[{lo:g}, {hi:g})",
+                "pairs_apart": int(band.sum()),
+                "true": int(true[band].sum()),
+                "missed_parts": int(((missed >= lo) & (missed < hi)).sum()),
+            }
+        )
+    return rows
+
+
+def print_explanation(seed: int, e: dict) -> None:
+    classes = {c: e["classes"].get(c, 0) for c in (*METHOD_LIMITED, *DATA_LIMITED)}
+    print(
+        f"seed {seed}: {e['extra_parts']} extra parts (linkable records); "
+        + ", ".join(f"{c} {n}" for c, n in classes.items())
+        + f"; persons {e['persons_now']:,} (true {e['persons_true']:,}), cells ok "
+        f"{e['cells_now']}; method-limited parts rejoined: persons "
+        f"{e['persons_if_method_limited_fixed']:,}, cells ok "
+        f"{e['cells_if_method_limited_fixed']}",
+        flush=True,
+    )
+    print(pd.DataFrame(e["calibration"]).to_string(index=False), flush=True)
+
+
 def rows_for(name: str, seed: int, r: dict, blocking: dict | None) -> list[dict]:
     """Two table rows for one method: all records, then the linkable ones."""
     out = []
@@ -233,6 +424,9 @@ def main() -> None:
     parser.add_argument("--official", default="death_notices")
     parser.add_argument("--reuse", action="store_true", help="keep imported workspaces")
     parser.add_argument("--no-peer", action="store_true", help="leave plain Splink out")
+    parser.add_argument(
+        "--explain", action="store_true", help="classify the persons split (what data allow)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.pop("UNCOUNTED_DATABASE_URL", None)
@@ -248,6 +442,9 @@ def main() -> None:
         mine["blocking_recall"] = blocking
         rows += rows_for("uncounted", seed, mine, blocking)
         details[seed] = {"uncounted": mine}
+        if args.explain:
+            details[seed]["explain"] = explain_splits(records, truth, linkable, args.official)
+            print_explanation(seed, details[seed]["explain"])
         if not args.no_peer:
             peer = plain_splink(records, truth, linkable)
             rows += rows_for("plain Splink", seed, peer, None)
