@@ -349,6 +349,11 @@ def test_names_moved_together_with_the_chain_are_not_counted_against():
     assert not _level_holds("father", level, son, father)
 
 
+def test_two_records_of_one_list_are_compared_as_such():
+    assert _level_holds("list", "same list", {"source": "ngo"}, {"source": "ngo"})
+    assert not _level_holds("list", "same list", {"source": "ngo"}, {"source": "الأسرة"})
+
+
 def test_a_latin_typo_of_a_given_name_is_not_a_different_name():
     level = "two letters apart across scripts"
     bashir = _chain("bcyr", "mhmwd", "ywsf")  # بشير
