@@ -374,10 +374,10 @@ def comparisons() -> list[dict[str, Any]]:
 def list_comparison() -> dict[str, Any]:
     """Whether the two records come from one list or from two.
 
-    A list is partly deduplicated by those who keep it, so two of its records are far less
+    A list is partly deduplicated by those who keep it, so two of its records are less
     often one person than two records of different lists: on the simulated scenarios the
-    matches per pair within a list are 7-15 times rarer than across lists (5e-6 against
-    5e-5). One prior for every pair (Splink's) gives within-list pairs (a quarter of all
+    matches per pair within each of the four larger lists are 4-18 times rarer than across
+    lists (3e-6 to 1.6e-5 against 4e-5 to 7e-5). One prior for every pair (Splink's) gives within-list pairs (a quarter of all
     pairs: brothers written into one list) too much and cross-list pairs too little; this
     comparison lets EM and random sampling set the difference (about -2.5 bits within,
     +0.3 across), without naming any list.
