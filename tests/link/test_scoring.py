@@ -139,3 +139,15 @@ def test_the_same_records_give_the_same_model_and_persons(imported):
     assert first.model["comparisons"] == second.model["comparisons"]
     pd.testing.assert_frame_equal(first.pairs, second.pairs)
     pd.testing.assert_frame_equal(first.persons, second.persons)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("threshold", [0.001, 0.2, 0.9])
+def test_pairs_above_a_threshold_are_splinks_pairs_above_it(trained, threshold):
+    con, trained_model, _ = trained
+    fast = scoring.predict(con, FEATURE_TABLE, trained_model, threshold=threshold)
+    splink = model.predict(con, FEATURE_TABLE, trained_model, threshold=threshold)
+    both = _joined(fast, splink)
+    assert len(fast) == len(splink) > 50
+    assert (both["_merge"] == "both").all()
+    assert np.abs(both["match_weight_f"] - both["match_weight_s"]).max() < 1e-6
