@@ -41,6 +41,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -327,9 +328,51 @@ def explain_splits(
         "extra_parts": len(extra),
         "classes": extra["class"].value_counts().to_dict(),
         "by_lists": pd.crosstab(extra["lists"], extra["class"]).to_dict(orient="index"),
+        "clustering_reasons": _clustering_reasons(extra, res.persons, scored, key),
         **_if_fixed(ids, extra),
         "calibration": _calibration(res.pairs, ids, extra),
     }
+
+
+def _clustering_reasons(
+    extra: pd.DataFrame, persons: pd.DataFrame, scored: Callable, key: Callable
+) -> dict[str, int]:
+    """Why clustering kept each *clustering* part apart from its person's main part.
+
+    Average linkage leaves a part apart when its mean weight with the main part is below
+    the merge weight; the step that attaches a record left alone then only takes single
+    records, and refuses one with a pair below ``cluster.ATTACH_FLOOR`` or a mean below
+    ``cluster.ATTACH_MEAN_FLOOR`` with the main part (all its records, linkable or not).
+    """
+    from uncounted.link import cluster
+
+    parts = extra[extra["class"] == "clustering"]
+    if len(parts) == 0:
+        return {}
+    groups = persons.groupby("label")["unique_id"].agg(list)
+    a = groups.reindex(parts["pred"]).explode().to_numpy()
+    frame = pd.DataFrame(
+        {"part": np.repeat(np.arange(len(parts)), groups.reindex(parts["pred"]).map(len)), "a": a}
+    )
+    frame["main"] = parts["main_pred"].to_numpy()[frame["part"]]
+    frame = frame.merge(groups.rename("b").explode().rename_axis("main").reset_index(), on="main")
+    frame[["a", "b"]] = frame[["a", "b"]].astype(np.int64)
+    frame["w"] = (
+        scored(frame["a"].to_numpy(), frame["b"].to_numpy())["w"]
+        .reindex(key(frame["a"], frame["b"]))
+        .to_numpy()
+    )
+    per = frame.groupby("part").agg(n=("a", "nunique"), low=("w", "min"), mean=("w", "mean"))
+    reason = np.select(
+        [
+            per["n"] > 1,
+            per["low"] < cluster.ATTACH_FLOOR,
+            per["mean"] < cluster.ATTACH_MEAN_FLOOR,
+        ],
+        ["a part of 2+ records", "a pair below the floor", "mean below the floor"],
+        "other",
+    )
+    return pd.Series(reason).value_counts().to_dict()
 
 
 def _if_fixed(ids: pd.DataFrame, extra: pd.DataFrame) -> dict:
@@ -382,6 +425,8 @@ def print_explanation(seed: int, e: dict) -> None:
         f"{e['cells_if_method_limited_fixed']}",
         flush=True,
     )
+    reasons = ", ".join(f"{r} {n}" for r, n in e["clustering_reasons"].items())
+    print(f"  kept apart by clustering: {reasons or 'none'}", flush=True)
     print(pd.DataFrame(e["calibration"]).to_string(index=False), flush=True)
 
 
