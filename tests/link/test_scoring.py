@@ -29,14 +29,19 @@ def trained(imported):
     con.close()
 
 
-def _joined(fast: pd.DataFrame, splink: pd.DataFrame) -> pd.DataFrame:
-    return fast.merge(
+def _same_pairs_and_weights(fast: pd.DataFrame, splink: pd.DataFrame, at_least: int):
+    """The pairs of both, joined, after checking they are the same pairs with one weight."""
+    both = fast.merge(
         splink,
         on=["unique_id_l", "unique_id_r"],
         how="outer",
         suffixes=("_f", "_s"),
         indicator=True,
     )
+    assert len(fast) == len(splink) > at_least
+    assert (both["_merge"] == "both").all()
+    assert np.abs(both["match_weight_f"] - both["match_weight_s"]).max() < 1e-6
+    return both
 
 
 @pytest.mark.django_db
@@ -46,10 +51,7 @@ def test_every_blocked_pair_gets_splinks_weight(trained, monkeypatch):
     assert scoring.supported(con, FEATURE_TABLE, trained_model)
     fast = scoring.predict(con, FEATURE_TABLE, trained_model, threshold=None)
     splink = model.predict(con, FEATURE_TABLE, trained_model, threshold=None)
-    both = _joined(fast, splink)
-    assert len(fast) == len(splink) > 200
-    assert (both["_merge"] == "both").all()
-    assert np.abs(both["match_weight_f"] - both["match_weight_s"]).max() < 1e-6
+    both = _same_pairs_and_weights(fast, splink, at_least=200)
     assert (both["match_key_f"].astype(str) == both["match_key_s"].astype(str)).all()
     # the scored pairs span the whole range, from clear non-matches to certain matches
     assert both["match_probability_f"].min() < 0.01 and both["match_probability_f"].max() > 0.99
@@ -65,9 +67,7 @@ def test_given_pairs_and_threshold_match_splink(trained):
     )
     fast = scoring.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
     splink = model.score_pairs(con, FEATURE_TABLE, trained_model, pairs)
-    both = _joined(fast, splink)
-    assert len(fast) > 2500 and (both["_merge"] == "both").all()
-    assert np.abs(both["match_weight_f"] - both["match_weight_s"]).max() < 1e-6
+    _same_pairs_and_weights(fast, splink, at_least=2500)
     kept = scoring.predict(con, FEATURE_TABLE, trained_model, threshold=0.5)
     assert len(kept) and kept["match_probability"].min() >= 0.5
 
@@ -147,7 +147,4 @@ def test_pairs_above_a_threshold_are_splinks_pairs_above_it(trained, threshold):
     con, trained_model, _ = trained
     fast = scoring.predict(con, FEATURE_TABLE, trained_model, threshold=threshold)
     splink = model.predict(con, FEATURE_TABLE, trained_model, threshold=threshold)
-    both = _joined(fast, splink)
-    assert len(fast) == len(splink) > 50
-    assert (both["_merge"] == "both").all()
-    assert np.abs(both["match_weight_f"] - both["match_weight_s"]).max() < 1e-6
+    _same_pairs_and_weights(fast, splink, at_least=50)

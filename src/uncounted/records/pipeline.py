@@ -15,6 +15,7 @@ it saves there.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import queue as queue_module
 from collections.abc import Iterator
@@ -62,7 +63,7 @@ def _forked(table: TableFile, canon: Canonicaliser, batch_rows: int):
     context = multiprocessing.get_context("fork")
     out = context.Queue(maxsize=QUEUE_BATCHES)
     helper = context.Process(target=_derive, args=(table, canon, batch_rows, out), daemon=True)
-    helper.start()
+    _start_without_inherited_garbage(helper)
     try:
         while True:
             try:
@@ -83,3 +84,20 @@ def _forked(table: TableFile, canon: Canonicaliser, batch_rows: int):
             helper.terminate()
         helper.join()
         out.close()
+
+
+def _start_without_inherited_garbage(helper: multiprocessing.process.BaseProcess) -> None:
+    """Fork ``helper`` so that it never finalises the objects it inherits.
+
+    A long-lived process (the web server, a test run) may hold garbage from libraries with
+    threads of their own (DuckDB connections after a link run). Collected in the child,
+    where those threads do not exist, their finalisers crash it (seen: a segmentation
+    fault in the helper's first garbage collection). Frozen objects are never collected,
+    and the freeze is inherited; the parent unfreezes its own at once.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        helper.start()
+    finally:
+        gc.unfreeze()
