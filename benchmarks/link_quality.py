@@ -111,8 +111,7 @@ def linkable_ids(ws: Path) -> set[int]:
 def blocking_recall(records: pd.DataFrame, truth: pd.DataFrame, linkable: set[int]) -> dict:
     """Share of the true pairs that some blocking rule generates: all and linkable records."""
     features = build_features(records)
-    named = features[features["has_name"]].reset_index(drop=True)
-    keyed = pd.concat([named, model.block_key_columns(named)], axis=1)
+    keyed = model.comparison_table(features)
     ids = records[["unique_id", "source", "record_id"]].merge(truth, on=["source", "record_id"])
     pairs = ids.merge(ids, on="person_id", suffixes=("_l", "_r"))
     pairs = pairs[pairs["unique_id_l"] < pairs["unique_id_r"]]
@@ -242,9 +241,7 @@ def explain_splits(
     b = ids.merge(main.rename("m").reset_index(), on="person_id")
     b = b.loc[b["pred"] == b["m"], ["person_id", "unique_id"]].rename(columns={"unique_id": "b"})
     cross = a.merge(b, on="person_id")
-    named = res.features[res.features["has_name"]].drop(columns=["has_name"])
-    named = named.reset_index(drop=True)
-    named = pd.concat([named, model.block_key_columns(named)], axis=1)
+    named = model.comparison_table(res.features)
     cross["blocked"] = model.blocked_pairs(
         named, cross["unique_id"].to_numpy(), cross["b"].to_numpy()
     )

@@ -190,7 +190,7 @@ def test_evaluation_over_all_records_and_over_the_linkable_ones():
 
 
 def test_blocked_pairs_tells_which_pairs_blocking_generates():
-    from uncounted.link.model import block_key_columns, blocked_pairs
+    from uncounted.link.model import blocked_pairs, comparison_table
 
     f = build_features(
         _records(
@@ -202,14 +202,13 @@ def test_blocked_pairs_tells_which_pairs_blocking_generates():
             ]
         )
     )
-    named = f[f["has_name"]].reset_index(drop=True)
-    keyed = pd.concat([named, block_key_columns(named)], axis=1)
+    keyed = comparison_table(f)
     hit = blocked_pairs(keyed, np.array([1, 1, 2, 3]), np.array([2, 3, 3, 4]))
     assert hit.tolist() == [True, False, False, False]
 
 
 def test_typos_in_two_names_still_meet_through_the_arrest_date_or_a_prefix():
-    from uncounted.link.model import block_key_columns, blocked_pairs
+    from uncounted.link.model import blocked_pairs, comparison_table
 
     f = build_features(
         _records(
@@ -246,8 +245,7 @@ def test_typos_in_two_names_still_meet_through_the_arrest_date_or_a_prefix():
             ]
         )
     )
-    named = f[f["has_name"]].reset_index(drop=True)
-    keyed = pd.concat([named, block_key_columns(named)], axis=1)
+    keyed = comparison_table(f)
     hit = blocked_pairs(keyed, np.array([1, 3, 5]), np.array([2, 4, 6]))
     assert hit.tolist() == [True, True, False]
 

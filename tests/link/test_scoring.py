@@ -18,8 +18,7 @@ def trained(imported):
     from uncounted.link.store import load_records
 
     features = build_features(load_records())
-    named = features[features["has_name"]].drop(columns=["has_name"])
-    named = pd.concat([named, model.block_key_columns(named)], axis=1)
+    named = model.comparison_table(features)
     con = duckdb.connect()
     con.register("named_df", named)
     con.execute(f"CREATE TABLE {FEATURE_TABLE} AS SELECT * FROM named_df")

@@ -404,6 +404,13 @@ BLOCK_KEYS: list[tuple[str, tuple[tuple[str, int], ...], int]] = [
 # records they added 5-12 million pairs each for about a thousand matches.
 
 
+def comparison_table(features: pd.DataFrame) -> pd.DataFrame:
+    """The records linkage compares (those with a name) with their blocking key columns:
+    the table Splink and the scorer read."""
+    named = features[features["has_name"]].drop(columns=["has_name"]).reset_index(drop=True)
+    return pd.concat([named, block_key_columns(named)], axis=1)
+
+
 def block_key_columns(features: pd.DataFrame) -> pd.DataFrame:
     """One integer column per rule of :data:`BLOCK_KEYS` (null: missing or too common)."""
     out = {}

@@ -156,8 +156,7 @@ def run_linkage(
     timer = _Timer()
     features = build_features(records)
     timer.lap("features")
-    named = features[features["has_name"]].drop(columns=["has_name"])
-    named = pd.concat([named, model.block_key_columns(named)], axis=1)
+    named = model.comparison_table(features)
     con = duckdb.connect()
     try:
         con.execute("SET preserve_insertion_order = false")
