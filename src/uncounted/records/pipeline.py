@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import queue as queue_module
+import threading
 from collections.abc import Iterator
 from itertools import islice
 
@@ -27,6 +28,7 @@ from uncounted.records.readers import TableFile
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 QUEUE_BATCHES = 2  # batches waiting to be written: bounds the memory
+_FORKING = threading.Lock()  # gc.freeze is process-wide: one fork at a time
 
 
 def chunks(rows: Iterator, size: int) -> Iterator[list]:
@@ -93,11 +95,13 @@ def _start_without_inherited_garbage(helper: multiprocessing.process.BaseProcess
     threads of their own (DuckDB connections after a link run). Collected in the child,
     where those threads do not exist, their finalisers crash it (seen: a segmentation
     fault in the helper's first garbage collection). Frozen objects are never collected,
-    and the freeze is inherited; the parent unfreezes its own at once.
+    and the freeze is inherited; the parent unfreezes its own at once. The freeze is
+    process-wide, so two imports forking at once (two uploads to the web server) take turns.
     """
-    gc.collect()
-    gc.freeze()
-    try:
-        helper.start()
-    finally:
-        gc.unfreeze()
+    with _FORKING:
+        gc.collect()
+        gc.freeze()
+        try:
+            helper.start()
+        finally:
+            gc.unfreeze()
