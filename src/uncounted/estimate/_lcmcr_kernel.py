@@ -213,21 +213,6 @@ def _truncated_n0(rng, n_obs, p0, cap):
     return k
 
 
-@njit(**NO_ALLOC)
-def _stick_start(rng, log_pi):
-    """LCMCR's starting class weights (its ``Initializes``): one draw of the stick-breaking
-    prior with concentration 1, V_k ~ Beta(1, 1), in logs. (LCMCR also fills ``nuK`` with
-    0.225 × 4 and 0.1 / (K − 4), but the sampler reads only ``log_nuK``, so those values are
-    never used.)"""
-    n_classes = log_pi.shape[0]
-    log_rest = 0.0
-    for k in range(n_classes - 1):
-        log_v, log_1mv = log_beta_pair(rng, 1.0, 1.0)
-        log_pi[k] = log_v + log_rest
-        log_rest += log_1mv
-    log_pi[n_classes - 1] = log_rest
-
-
 @njit(cache=True, nogil=True)
 def _sort_classes_by_weight(lam, log_pi, members0, order):
     """Relabel the classes by decreasing weight, as LCMCR does once after its warm-up (the
@@ -290,10 +275,12 @@ def run_chain(
         for k in range(n_classes):
             lam[j, k] = lam_init[j]
     log_pi = np.empty(n_classes)
-    _stick_start(rng, log_pi)
     alpha = 0.3 / n_classes
     n0 = 0
     members0 = np.zeros(n_classes, dtype=np.int64)  # classes of the unobserved persons
+    # LCMCR's starting weights (its ``Initializes``): one draw of the stick-breaking prior
+    # with concentration 1, no member yet (LCMCR also fills ``nuK``, which it never reads)
+    _stick_breaking(rng, members0, 1.0, log_pi)
     members = np.zeros(n_classes, dtype=np.int64)  # of the observed ones
     totals = np.zeros(n_classes, dtype=np.int64)
     base = np.empty(n_classes)
