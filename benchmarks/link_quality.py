@@ -216,7 +216,8 @@ def explain_splits(
     """Why each true person the persons split was split, over the linkable records.
 
     Links in-process with the run's defaults, keeping every scored pair down to p = 1e-7
-    (the same persons as the command) so that wrong pairs weaker than a missed true pair
+    (the persons can differ slightly from the command's: the prior is re-estimated over
+    more pairs) so that wrong pairs weaker than a missed true pair
     can be seen. A true person's largest part is its main part; every other part is put in
     one class by its best pair with the main part (see the module docstring).
     """

@@ -14,8 +14,9 @@ set this made clusters of 26 records where the truth had at most 8). Here:
    never across a cannot-link decision; two records of a list that names each person once
    (an official list) weigh :data:`EXCLUSIVE_PENALTY` bits against their being one. A
    record then left alone joins the group it is a likely match with when none of its
-   pairs with that group is evidence against (:data:`ATTACH_FLOOR`): a sparse record
-   shares too little with most of its person's records for an average to keep it.
+   pairs with that group is evidence against (:data:`ATTACH_FLOOR`) and its mean weight
+   there is not far below (:data:`ATTACH_MEAN_FLOOR`): a sparse record shares too little
+   with most of its person's records for an average to keep it.
 """
 
 from __future__ import annotations
@@ -186,7 +187,8 @@ def _attach_left_alone(
     least ``merge_weight``) with one of them. It joins the group holding its strongest
     such pair when no pair with that group is evidence against beyond
     :data:`ATTACH_FLOOR` (a different given name, two official records, a different
-    mother are), and no cannot-link or official list separates them.
+    mother are), its mean weight with the group is at least :data:`ATTACH_MEAN_FLOOR`, and
+    no cannot-link or official list separates them.
     """
     groups = np.flatnonzero(alive)
     sizes = np.bincount(label, minlength=len(alive))

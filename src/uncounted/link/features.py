@@ -420,11 +420,11 @@ def build_features(records: pd.DataFrame) -> pd.DataFrame:
     chain = out[[f"{p}_key" for p in CHAIN_PARTS]].to_numpy(dtype=object)
     out["chain_keys"] = [[k for k in row if isinstance(k, str)] for row in chain]
     out = pd.concat([out, key_frequencies(out)], axis=1)
-    # The name after the given name: the father's, or (none written) the next one, which a
-    # two-part name ("given X") may mean as either.
     # Whether the chain is written in Latin letters (its keys come from a transliteration).
     norms = out[[f"{p}_norm" for p in CHAIN_PARTS]].bfill(axis=1).iloc[:, 0]
     out["latin"] = norms.fillna("").str.contains("[a-z]", regex=True)
+    # The name after the given name: the father's, or (none written) the next one, which a
+    # two-part name ("given X") may mean as either.
     out["next_key"] = out["father_key"].fillna(out["grandfather_key"]).fillna(out["family_key"])
     sex = df["sex"].fillna("").astype(str).str.upper()
     out["sex"] = sex.where(sex.isin(["M", "F"]), None)

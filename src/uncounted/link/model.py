@@ -231,7 +231,7 @@ def _elsewhere(part: str) -> list[dict[str, Any]]:
             "sql_condition": f'list_contains("chain_keys_r", "{key}_l") '
             f'OR list_contains("chain_keys_l", "{key}_r")',
             "label_for_charts": "elsewhere in the other chain",
-        },
+        }
     ]
 
 

@@ -259,8 +259,10 @@ def _round_parameters(trained_model: dict[str, Any], digits: int = 12) -> None:
     """Round the trained m and u probabilities to ``digits`` significant digits, in place.
 
     DuckDB sums EM's expectations on several threads in no fixed order, so two trainings on
-    the same records differ in the 16th digit; rounded, the same records give the same
-    model, weights and persons run after run (the estimates are good to far fewer digits).
+    the same records differ in the 16th digit; rounded, they give the same model, weights
+    and persons (the estimates are good to far fewer digits). A mitigation, not a proof:
+    a value within 1e-16 of a rounding boundary can still round either way (about one
+    parameter in 10,000), moving weights by 1e-12.
     """
     for comparison in trained_model.get("comparisons", []):
         for level in comparison.get("comparison_levels", []):

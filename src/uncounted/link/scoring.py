@@ -78,7 +78,7 @@ class _Level:
 class _Comparison:
     gamma: str  # gamma column name
     levels: list[_Level]
-    memo_columns: list[str] = field(default_factory=list)  # text columns read by memo levels
+    memo_columns: list[str] = field(default_factory=list)  # columns memo levels read
 
 
 @dataclass
@@ -867,7 +867,7 @@ def score_vectorised(
         batches = reader.sql(
             f"SELECT CAST(match_key AS INTEGER) AS k, join_key_l AS a, join_key_r AS b FROM {pairs}"
         ).to_arrow_reader(CHUNK)
-        # numpy and DuckDB release the GIL: one chunk per core, at most two waiting
+        # numpy and DuckDB release the GIL: one chunk per core, one more waiting
         with ThreadPoolExecutor(THREADS) as pool:
             pending: list[Future] = []
             for batch in batches:
