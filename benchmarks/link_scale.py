@@ -21,11 +21,11 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,9 +70,18 @@ def prepare(size: int, folder: Path, seed: int) -> None:
         run(*args)
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def run_measured(*args: str) -> tuple[str, float, float]:
+    """Run a command; its stdout, CPU seconds and peak resident memory (KiB), its own
+    (``wait4`` on the child, not the maximum over every child so far)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode != 0:
+            raise SystemExit(f"{' '.join(args[:4])}…: {err.read().strip()[-800:]}")
+        return out.read(), usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def partition_fingerprint(ws: Path) -> str:
@@ -92,12 +101,11 @@ def partition_fingerprint(ws: Path) -> str:
 def measure(folder: Path, official: str) -> dict:
     ws = folder / "ws"
     load_before = os.getloadavg()[0]
-    cpu_before = _children_cpu()
     start = time.perf_counter()
-    out = run(UNCOUNTED, "-w", str(ws), "link", "--official", official, "--force", "--json")
+    out, cpu, peak_kib = run_measured(
+        UNCOUNTED, "-w", str(ws), "link", "--official", official, "--force", "--json"
+    )
     seconds = time.perf_counter() - start
-    cpu = _children_cpu() - cpu_before
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child
     load_after = os.getloadavg()[0]
     linked = json.loads(out)
     evaluation = json.loads(
