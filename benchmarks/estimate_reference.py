@@ -23,6 +23,10 @@ def main() -> None:
     parser.add_argument("--methods", default="lcmcr,loglinear,dga", help="comma-separated")
     args = parser.parse_args()
     methods = set(args.methods.split(","))
+    if not methods <= {"lcmcr", "loglinear", "dga"}:
+        parser.error(
+            f"--methods: unknown {', '.join(sorted(methods - {'lcmcr', 'loglinear', 'dga'}))}"
+        )
     print("| table | lists | observed | method | estimate | 95% interval | model / notes |")
     print("|---|---:|---:|---|---:|---|---|")
     for path in sorted(MSE.glob("*.csv")):

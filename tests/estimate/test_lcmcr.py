@@ -10,8 +10,8 @@ from scipy import special
 
 from uncounted.errors import UserError
 from uncounted.estimate import LCMCR, CaptureTable
-from uncounted.estimate._lcmcr_kernel import _stick_breaking, log_beta_pair
-from uncounted.estimate._rng import log_gamma, new_state
+from uncounted.estimate._lcmcr_kernel import _stick_breaking, draw_alpha, log_beta_pair
+from uncounted.estimate._rng import new_state
 
 
 def small_table() -> CaptureTable:
@@ -210,7 +210,7 @@ def _alpha_chain(members: np.ndarray, iterations: int, seed: int) -> np.ndarray:
     alpha, out = 1.0, np.empty(iterations)
     for it in range(iterations):
         log_rest = _stick_breaking(rng, members, alpha, log_pi)
-        alpha = np.exp(log_gamma(rng, 0.25 + members.shape[0] - 1)) / (0.25 - log_rest)
+        alpha = draw_alpha(rng, 0.25, 0.25, members.shape[0], log_rest)
         out[it] = alpha
     return out
 

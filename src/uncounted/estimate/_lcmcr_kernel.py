@@ -142,6 +142,14 @@ def _stick_breaking(rng, members, alpha, log_pi):
 
 
 @njit(**NO_ALLOC)
+def draw_alpha(rng, a_alpha, b_alpha, n_classes, log_rest):
+    """The stick-breaking concentration given the sticks: Gamma(a + K − 1, b − Σ log(1 − V_k)),
+    kept above 1e-10."""
+    alpha = math.exp(log_gamma(rng, a_alpha + n_classes - 1)) / (b_alpha - log_rest)
+    return max(alpha, 1e-10)
+
+
+@njit(**NO_ALLOC)
 def _log_space_probs(base, ratio, ones_ptr, ones_idx, c, prob):
     """Unnormalised class probabilities of pattern c computed in logs (largest 1)."""
     n_classes = base.shape[0]
@@ -332,8 +340,7 @@ def run_chain(
         members0[:] = 0
         _multinomial(rng, n0, scaled, members0, order, cum)
         if it >= WARM_UP:  # LCMCR keeps alpha at its start value during the warm-up
-            alpha = math.exp(log_gamma(rng, a_alpha + n_classes - 1)) / (b_alpha - log_rest)
-            alpha = max(alpha, 1e-10)
+            alpha = draw_alpha(rng, a_alpha, b_alpha, n_classes, log_rest)
         after = it - WARM_UP - burn_in
         if after >= 0 and (after + 1) % thin == 0:
             out_n[stored] = n_obs + n0
