@@ -24,9 +24,12 @@ blocking rule meets it; a likely pair (p >= 0.5) that clustering kept apart; its
 with the rest of its person below even odds and (a) a wrong pair of either record at
 least as strong ("outscored"), of which (b) some as strong on every comparison
 ("indistinguishable"), or (c) neither ("weak evidence"). Then the persons and the
-capture-history cells if the method-limited classes were fixed (their parts rejoined),
-and how many of all the pairs left apart at each weight are true (calibration): what a
-lower threshold would buy.
+capture-history cells if classes were fixed by an oracle (their parts rejoined): blocking
+and clustering alone; weak evidence too; every class. How many of all the pairs left
+apart at each weight are true (calibration): what a lower threshold would buy. And for
+records left alone, their best candidate person when it sits below even odds, by weight
+and by its margin over the next candidate: how often it is the record's own person, the
+precision a rule "join your clear best candidate" would have.
 """
 
 from __future__ import annotations
@@ -207,6 +210,13 @@ def plain_splink(records: pd.DataFrame, truth: pd.DataFrame, linkable: set[int])
 
 METHOD_LIMITED = ("not blocked", "clustering", "weak evidence")
 DATA_LIMITED = ("outscored", "indistinguishable")
+ORACLES = {  # what an oracle rejoins, cumulatively
+    "if_blocking_and_clustering_fixed": ("not blocked", "clustering"),
+    "if_weak_evidence_also_linked": METHOD_LIMITED,
+    "if_every_part_rejoined": (*METHOD_LIMITED, *DATA_LIMITED),
+}
+BEST_CANDIDATE_WEIGHTS = (-1.0, -2.0, -4.0)
+BEST_CANDIDATE_MARGINS = (0.0, 6.0, 10.0)
 WEIGHT_BANDS = (-np.inf, -10.0, -6.0, -3.0, -1.0, 0.0)
 
 
@@ -329,6 +339,7 @@ def explain_splits(
         "clustering_reasons": _clustering_reasons(extra, res.persons, scored, key),
         **_if_fixed(ids, extra),
         "calibration": _calibration(res.pairs, ids, extra),
+        "best_candidate": _best_candidate(res.pairs, ids),
     }
 
 
@@ -377,7 +388,7 @@ def _if_fixed(ids: pd.DataFrame, extra: pd.DataFrame) -> dict:
     """Persons and cells within tolerance now, and with the method-limited parts rejoined."""
     true_table = capture_table(ids["person_id"], ids["source"])
     out = {"persons_true": int(ids["person_id"].nunique())}
-    for name, fix in (("now", ()), ("if_method_limited_fixed", METHOD_LIMITED)):
+    for name, fix in (("now", ()), *ORACLES.items()):
         rejoin = extra[extra["class"].isin(fix)][["person_id", "pred", "main_pred"]]
         moved = ids.merge(rejoin, on=["person_id", "pred"], how="left")["main_pred"]
         pred = np.where(moved.notna(), moved, ids["pred"])
@@ -412,20 +423,62 @@ def _calibration(pairs: pd.DataFrame, ids: pd.DataFrame, extra: pd.DataFrame) ->
     return rows
 
 
+def _best_candidate(pairs: pd.DataFrame, ids: pd.DataFrame) -> list[dict]:
+    """Records left alone: how often their best candidate below even odds is their person.
+
+    A candidate is another person with a scored pair to the record (its weight: the
+    strongest such pair); the margin is the best weight less the next candidate's (no
+    next one: infinite). "Own person": the record's true person is the candidate's most
+    common true person.
+    """
+    pred = ids.set_index("unique_id")["pred"]
+    alone = pred.map(pred.value_counts()) == 1
+    left, right, w = pairs["unique_id_l"], pairs["unique_id_r"], pairs["match_weight"]
+    sides = pd.DataFrame(
+        {"u": np.concatenate([left, right]), "x": np.concatenate([right, left]),
+         "w": np.concatenate([w, w])}
+    )  # fmt: skip
+    sides = sides[sides["u"].isin(alone.index[alone]) & sides["x"].isin(pred.index)]
+    sides["person"] = pred.reindex(sides["x"]).to_numpy()
+    cand = sides.groupby(["u", "person"])["w"].max().reset_index()
+    cand = cand.sort_values(["u", "w"], ascending=[True, False])
+    best = cand.drop_duplicates("u").set_index("u")
+    runner = cand[cand.duplicated("u")].drop_duplicates("u").set_index("u")["w"]
+    margin = best["w"] - runner.reindex(best.index).fillna(-np.inf)
+    majority = ids.groupby("pred")["person_id"].agg(lambda v: v.mode().iat[0])
+    truth = ids.set_index("unique_id")["person_id"]
+    own = truth.reindex(best.index).to_numpy() == majority.reindex(best["person"]).to_numpy()
+    rows = []
+    for low in BEST_CANDIDATE_WEIGHTS:
+        for least in BEST_CANDIDATE_MARGINS:
+            hit = ((best["w"] >= low) & (best["w"] < 0) & (margin >= least)).to_numpy()
+            rows.append(
+                {"weight": f"[{low:g}, 0)", "margin >=": least, "records": int(hit.sum()),
+                 "own person": int(own[hit].sum())}
+            )  # fmt: skip
+    return rows
+
+
 def print_explanation(seed: int, e: dict) -> None:
     classes = {c: e["classes"].get(c, 0) for c in (*METHOD_LIMITED, *DATA_LIMITED)}
     print(
         f"seed {seed}: {e['extra_parts']} extra parts (linkable records); "
         + ", ".join(f"{c} {n}" for c, n in classes.items())
         + f"; persons {e['persons_now']:,} (true {e['persons_true']:,}), cells ok "
-        f"{e['cells_now']}; method-limited parts rejoined: persons "
-        f"{e['persons_if_method_limited_fixed']:,}, cells ok "
-        f"{e['cells_if_method_limited_fixed']}",
+        f"{e['cells_now']}",
         flush=True,
     )
+    for name in ORACLES:
+        print(
+            f"  {name.replace('_', ' ')}: persons {e['persons_' + name]:,}, "
+            f"cells ok {e['cells_' + name]}",
+            flush=True,
+        )
     reasons = ", ".join(f"{r} {n}" for r, n in e["clustering_reasons"].items())
     print(f"  kept apart by clustering: {reasons or 'none'}", flush=True)
     print(pd.DataFrame(e["calibration"]).to_string(index=False), flush=True)
+    print("  records left alone, best candidate below even odds:", flush=True)
+    print(pd.DataFrame(e["best_candidate"]).to_string(index=False), flush=True)
 
 
 def rows_for(name: str, seed: int, r: dict, blocking: dict | None) -> list[dict]:
