@@ -294,12 +294,7 @@ def explain_splits(
         true_of.reindex(pairs["unique_id_l"]).to_numpy()
         != true_of.reindex(pairs["unique_id_r"]).to_numpy()
     ]
-    sides = pd.concat(
-        [
-            wrong[["unique_id_l", "unique_id_r", "match_weight"]].set_axis(["u", "x", "w"], axis=1),
-            wrong[["unique_id_r", "unique_id_l", "match_weight"]].set_axis(["u", "x", "w"], axis=1),
-        ]
-    )
+    sides = _both_sides(wrong)
     top = sides.groupby("u")["w"].max()
     rival = np.maximum(
         top.reindex(extra["unique_id"]).fillna(-np.inf).to_numpy(),
@@ -341,6 +336,18 @@ def explain_splits(
         "calibration": _calibration(res.pairs, ids, extra),
         "best_candidate": _best_candidate(res.pairs, ids),
     }
+
+
+def _both_sides(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Each scored pair twice, once from each record: ``u`` (the record), ``x``, ``w``."""
+    cols = ["unique_id_l", "unique_id_r", "match_weight"]
+    return pd.concat(
+        [
+            pairs[cols].set_axis(["u", "x", "w"], axis=1),
+            pairs[[cols[1], cols[0], cols[2]]].set_axis(["u", "x", "w"], axis=1),
+        ],
+        ignore_index=True,
+    )
 
 
 def _clustering_reasons(
@@ -385,7 +392,7 @@ def _clustering_reasons(
 
 
 def _if_fixed(ids: pd.DataFrame, extra: pd.DataFrame) -> dict:
-    """Persons and cells within tolerance now, and with the method-limited parts rejoined."""
+    """Persons and cells within tolerance now, and under each oracle (:data:`ORACLES`)."""
     true_table = capture_table(ids["person_id"], ids["source"])
     out = {"persons_true": int(ids["person_id"].nunique())}
     for name, fix in (("now", ()), *ORACLES.items()):
@@ -433,11 +440,7 @@ def _best_candidate(pairs: pd.DataFrame, ids: pd.DataFrame) -> list[dict]:
     """
     pred = ids.set_index("unique_id")["pred"]
     alone = pred.map(pred.value_counts()) == 1
-    left, right, w = pairs["unique_id_l"], pairs["unique_id_r"], pairs["match_weight"]
-    sides = pd.DataFrame(
-        {"u": np.concatenate([left, right]), "x": np.concatenate([right, left]),
-         "w": np.concatenate([w, w])}
-    )  # fmt: skip
+    sides = _both_sides(pairs)
     sides = sides[sides["u"].isin(alone.index[alone]) & sides["x"].isin(pred.index)]
     sides["person"] = pred.reindex(sides["x"]).to_numpy()
     cand = sides.groupby(["u", "person"])["w"].max().reset_index()
@@ -445,7 +448,8 @@ def _best_candidate(pairs: pd.DataFrame, ids: pd.DataFrame) -> list[dict]:
     best = cand.drop_duplicates("u").set_index("u")
     runner = cand[cand.duplicated("u")].drop_duplicates("u").set_index("u")["w"]
     margin = best["w"] - runner.reindex(best.index).fillna(-np.inf)
-    majority = ids.groupby("pred")["person_id"].agg(lambda v: v.mode().iat[0])
+    counts = ids.groupby(["pred", "person_id"]).size().sort_values(ascending=False)
+    majority = counts.reset_index().drop_duplicates("pred").set_index("pred")["person_id"]
     truth = ids.set_index("unique_id")["person_id"]
     own = truth.reindex(best.index).to_numpy() == majority.reindex(best["person"]).to_numpy()
     rows = []
